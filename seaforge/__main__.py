@@ -1,0 +1,3 @@
+from seaforge.cli import main
+
+main()
