@@ -143,23 +143,30 @@ def segment_cmd(
 @app.command("redact")
 def redact_cmd(
     text: str = typer.Argument(None, help="Text to redact."),
+    types: str = typer.Option(None, help="Comma-separated PII types to redact (default: all), e.g. EMAIL,PHONE."),
     jsonl: bool = typer.Option(False, "--jsonl", help=JSONL_HELP),
     strict: bool = typer.Option(False, "--strict", help=STRICT_HELP),
 ) -> None:
     """Replace personal data (emails, phones, national IDs, cards, IPs) with typed placeholders."""
-    from seaforge.text.pii import redact
+    from seaforge.text.pii import PII_TYPES, redact
+
+    wanted = [t.strip().upper() for t in types.split(",")] if types else None
+    unknown = sorted(set(wanted or ()) - set(PII_TYPES))
+    if unknown:
+        err_console.print(f"[red]error:[/] unknown PII type(s) {', '.join(unknown)}; known: {', '.join(PII_TYPES)}")
+        raise typer.Exit(2)
 
     def transform(record: dict) -> dict:
-        result = redact(record["text"])
+        result = redact(record["text"], wanted)
         return {**record, "text": result.text, "pii": [asdict(m) for m in result.pii]}
 
     if jsonl:
         return _batch(transform, strict)
     text = _text_arg(text, jsonl)
-    result = redact(text)
+    result = redact(text, wanted)
     print(result.text)
     for match in result.pii:
-        err_console.print(f"  {match.type:>10} [{match.start}:{match.end}] {match.value}")
+        err_console.print(f"  {match.type:>14} [{match.start}:{match.end}] {match.value}")
 
 
 @app.command("eval-langid")
@@ -220,7 +227,7 @@ def demo_cmd() -> None:
                       str(len(words)), " | ".join(words[:5]))
     console.print(table)
     console.print(f"language ID on samples: {correct}/{len(samples)} correct")
-    pii_example = ("Call me at +65 9123 4567 or email siti.rahman@contoh.co.id; "
+    pii_example = ("Call me at +65 9123 4567 or email siti.rahman@example.com; "
                    "order #20240312 costs RM 1,250.00 on 12/03/2024.")
     console.print("\n[bold]PII redaction[/]")
     console.print(pii_example)
