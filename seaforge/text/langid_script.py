@@ -1,0 +1,114 @@
+"""Writing-system evidence for language ID: which scripts a text uses, and Burmese vs Shan.
+
+Scripts used by one registered language decide the language without any model (Thai, Lao,
+Khmer, Tamil, Han, Jawi, the Indonesian Brahmic scripts). This is the hot path's first step,
+so it counts characters with one ``str.translate`` (a C loop) instead of a Python loop.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Private-use code points stand in for scripts after translate, so they cannot collide with
+# characters of the input that survive translation unchanged.
+_MARK = {name: chr(0xE000 + i) for i, name in enumerate(
+    ["Latn", "Thai", "Laoo", "Khmr", "Mymr", "Taml", "Hani", "Kana", "Hang", "Arab",
+     "Java", "Sund", "Bali", "Bugi", "Other"])}
+
+_RANGES: dict[str, list[tuple[int, int]]] = {
+    "Latn": [(0x41, 0x5A), (0x61, 0x7A), (0xC0, 0xD6), (0xD8, 0xF6), (0xF8, 0x24F),
+             (0x1E00, 0x1EFF)],
+    "Thai": [(0x0E01, 0x0E5B)],
+    "Laoo": [(0x0E81, 0x0EDF)],
+    "Khmr": [(0x1780, 0x17FF), (0x19E0, 0x19FF)],
+    "Mymr": [(0x1000, 0x109F), (0xA9E0, 0xA9FF), (0xAA60, 0xAA7F)],
+    "Taml": [(0x0B80, 0x0BFF)],
+    "Hani": [(0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2FA1F)],
+    "Kana": [(0x3040, 0x30FF), (0x31F0, 0x31FF)],
+    "Hang": [(0x1100, 0x11FF), (0xAC00, 0xD7AF), (0x3130, 0x318F)],
+    "Arab": [(0x0600, 0x06FF), (0x0750, 0x077F)],
+    "Java": [(0xA980, 0xA9DF)],
+    "Sund": [(0x1B80, 0x1BBF)],
+    "Bali": [(0x1B00, 0x1B7F)],
+    "Bugi": [(0x1A00, 0x1A1F)],
+    # Letters of scripts no registered language uses: Cyrillic, Greek, Devanagari, ...
+    "Other": [(0x370, 0x52F), (0x900, 0xB7F), (0xC00, 0xDFF), (0x0590, 0x05FF)],
+}
+
+_TABLE: dict[int, str] = {}
+for _name, _spans in _RANGES.items():
+    for _lo, _hi in _spans:
+        for _cp in range(_lo, _hi + 1):
+            _TABLE[_cp] = _MARK[_name]
+# Latin-1 punctuation inside the Latin range is not a letter.
+for _cp in (0xD7, 0xF7):
+    _TABLE.pop(_cp, None)
+
+_ASCII_NON_LETTERS = {i: None for i in range(128) if not chr(i).isalpha()}
+
+_NAME_OF = {mark: name for name, mark in _MARK.items()}
+_MARKS = frozenset(_NAME_OF)
+_LETTER_RE = re.compile(r"[^\W\d_]")
+
+
+def _class(spans: list[tuple[int, int]]) -> str:
+    return "".join(f"\\U{lo:08x}-\\U{hi:08x}" for lo, hi in spans)
+
+
+# Per script, a regex for "a letter of any other script": a C-speed scan that proves a text
+# is single-script without counting (Other is left out: it decides nothing).
+_OUTSIDE = {name: re.compile(f"[^\\W\\d_{_class(spans)}]") for name, spans in _RANGES.items()
+            if name != "Other"}
+
+# Script -> the one registered language written in it (Latin and Myanmar need more work).
+SCRIPT_LANG = {"Thai": "th", "Laoo": "lo", "Khmr": "km", "Taml": "ta", "Hani": "zh",
+               "Arab": "ms", "Java": "jv", "Sund": "su", "Bali": "ban", "Bugi": "bug"}
+
+# Han characters carry about a word each, so one counts for as much as a few Latin letters
+# when deciding which script dominates a mixed text.
+_WEIGHT = {"Hani": 3.0}
+
+# Shan letters that Zawgyi-encoded Burmese never produces, and Zawgyi glyph code points that
+# Shan Unicode text does not use: both share U+1060-U+109F, so count the two sides.
+_SHAN_ONLY = frozenset("\u107a\u1081\u1083\u1084\u1085\u1089")
+_ZAWGYI_ONLY = frozenset("\u105a\u107f\u1080\u108f\u1090\u1093\u1094\u1095")
+
+
+def script_counts(text: str) -> dict[str, float]:
+    """Weighted letter counts per script (ISO 15924 names), e.g. {"Thai": 40, "Latn": 7}."""
+    if text.isascii():
+        n = len(text.translate(_ASCII_NON_LETTERS))
+        return {"Latn": float(n)} if n else {}
+    first = _LETTER_RE.search(text)
+    if first is None:
+        return {}
+    name = _NAME_OF.get(_TABLE.get(ord(first.group()), ""))
+    if name in _OUTSIDE and not _OUTSIDE[name].search(text, first.end()):
+        return {name: float(len(text))}  # one script only (the usual case): shares need no counts
+    marked = text.translate(_TABLE)
+    counts = {}
+    for mark in _MARKS.intersection(marked):  # count only the scripts present
+        name = _NAME_OF[mark]
+        counts[name] = marked.count(mark) * _WEIGHT.get(name, 1.0)
+    return counts
+
+
+def char_script(ch: str) -> str:
+    """The script of one character, "" for non-letters (digits, punctuation, emoji)."""
+    mark = _TABLE.get(ord(ch))
+    if mark is None:
+        return ""
+    return _NAME_OF[mark]
+
+
+
+
+def myanmar_lang(text: str) -> str:
+    """Tell Shan ("shn") from Burmese ("my", Unicode or Zawgyi) in Myanmar-script text."""
+    shan = zawgyi = 0
+    for ch in text:
+        if ch in _SHAN_ONLY:
+            shan += 1
+        elif ch in _ZAWGYI_ONLY:
+            zawgyi += 1
+    return "shn" if shan > zawgyi else "my"

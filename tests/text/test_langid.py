@@ -1,0 +1,176 @@
+"""Language ID: API shape, script rules, id/ms, robustness, spans, and the eval-set targets."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from seaforge.text.langid import UND, Detection, detect, detect_batch, detect_spans, evaluate_langid
+from seaforge.text.langid_eval import load_jsonl
+from seaforge.text.languages import LANGUAGES, main_languages
+
+
+@pytest.fixture(scope="module")
+def report():
+    return evaluate_langid()
+
+
+def test_scores_cover_every_registered_language_and_sum_to_one():
+    d = detect("Saya tidak tahu kenapa dia pergi ke kantor hari ini.")
+    assert isinstance(d, Detection)
+    assert set(d.scores) == set(LANGUAGES)
+    assert math.isclose(sum(d.scores.values()), 1.0, rel_tol=1e-6)
+    assert d.confidence == d.scores[d.lang]
+
+
+@pytest.mark.parametrize("text", ["", "   ", "12345 !!! ...", "😀😀 👍", "https://example.com/a?b=1"])
+def test_text_without_letters_is_und_with_zero_confidence(text):
+    d = detect(text)
+    assert (d.lang, d.confidence) == (UND, 0.0)
+    assert math.isclose(sum(d.scores.values()), 1.0, rel_tol=1e-6)
+
+
+@pytest.mark.parametrize("text,lang", [
+    ("ผมจะไปตลาดพรุ่งนี้ครับ", "th"),
+    ("ຂ້ອຍຈະໄປຕະຫຼາດມື້ອື່ນ", "lo"),
+    ("ខ្ញុំនឹងទៅផ្សារនៅថ្ងៃស្អែក", "km"),
+    ("நான் நாளை சந்தைக்குப் போகிறேன்", "ta"),
+    ("我明天要去市场", "zh"),
+    ("ကျွန်တော် မနက်ဖြန် ဈေးသွားမယ်", "my"),
+])
+def test_unique_scripts_decide_directly(text, lang):
+    d = detect(text)
+    assert d.lang == lang and d.confidence > 0.99
+
+
+def test_shan_letters_make_myanmar_script_shan():
+    # Shan-only letters (U+1075 KA, U+107C NA, U+1088/U+1089 tone marks) written by us.
+    assert detect("\u1075\u1062\u1088 \u107c\u1083\u1089 \u1010\u1086\u1087").lang == "shn"
+
+
+def test_zawgyi_encoded_burmese_is_still_burmese():
+    # "Mingalaba" typed with Zawgyi glyph order: vowel sign E before the consonant, U+107E medial.
+    zawgyi = "\u1019\u1002\u1064\u101c\u102c\u1015\u102b \u1031\u107e\u1000\u102c\u1004\u1039\u1038"
+    assert detect(zawgyi).lang == "my"
+
+
+@pytest.mark.parametrize("text,lang", [
+    ("Saya tak tahu kenapa dia pergi ke pejabat hari ini.", "ms"),
+    ("Saya tidak tahu kenapa dia pergi ke kantor hari ini.", "id"),
+    ("Duit tu dah saya masukkan dalam akaun awak kerana awak minta semalam.", "ms"),
+    ("Uangnya sudah aku transfer karena kamu minta kemarin.", "id"),
+    ("Kualiti perkhidmatan di universiti itu sangat baik.", "ms"),
+    ("Kualitas layanan di universitas itu sangat baik.", "id"),
+])
+def test_indonesian_and_malay_are_told_apart_by_their_distinct_vocabulary(text, lang):
+    assert detect(text).lang == lang
+
+
+@pytest.mark.parametrize("text,lang", [
+    ("Aku ora ngerti kowe arep lunga menyang ngendi sesuk esuk.", "jv"),
+    ("Abdi teu terang naon anu dipikahoyong ku anjeun ayeuna.", "su"),
+    ("Pupunta ako sa palengke bukas ng umaga kasama si Nanay.", "tl"),
+    ("Tôi không biết anh ấy đi đâu vào sáng nay.", "vi"),
+])
+def test_latin_script_regional_languages(text, lang):
+    assert detect(text).lang == lang
+
+
+def test_all_caps_urls_emails_numbers_and_emoji_do_not_change_the_answer():
+    base = "Saya tidak tahu kenapa dia pergi ke kantor hari ini"
+    assert detect(base.upper()).lang == "id"
+    noisy = f"{base} 😀 lihat https://contoh.co.id/p/123 atau tulis ke budi.santoso@contoh.co.id, 0812 3456 7890"
+    assert detect(noisy).lang == "id"
+
+
+def test_other_languages_are_und_not_a_forced_guess():
+    assert detect("Je ne sais pas pourquoi il est parti au bureau ce matin.").lang == UND
+
+
+def test_detect_batch_matches_detect():
+    texts = [r["text"] for r in load_jsonl(None, "langid_eval.jsonl", ("text", "lang"))[::7]]
+    texts += ["", "12 34", "ok lah"]
+    batch = detect_batch(texts)
+    for text, b in zip(texts, batch):
+        single = detect(text)
+        assert b.lang == single.lang
+        assert math.isclose(b.confidence, single.confidence, rel_tol=1e-5, abs_tol=1e-6)
+
+
+def test_spans_cover_the_text_and_merge_neighbours():
+    text = "ประชุม meeting ตอนบ่ายสามนะครับ อย่าลืม bring laptop"
+    result = detect_spans(text)
+    assert result.spans[0].start == 0 and result.spans[-1].end == len(text)
+    for a, b in zip(result.spans, result.spans[1:]):
+        assert a.end == b.start and a.lang != b.lang
+    assert result.langs == ["th", "en"]
+    assert [text[s.start:s.end].strip() for s in result.spans if s.lang == "en"] == ["meeting", "bring laptop"]
+
+
+@pytest.mark.parametrize("text,langs", [
+    ("Bro, jom lepak mamak after work, I belanja you teh tarik.", {"en", "ms"}),
+    ("Sige, send mo na lang sa akin yung file para ma-review ko tonight.", {"tl", "en"}),
+    ("Aku udah submit report-nya tapi boss masih belum reply email aku.", {"id", "en"}),
+    ("Hôm nay em có deadline nên không đi ăn trưa được.", {"vi", "en"}),
+])
+def test_spans_find_both_languages_of_code_switched_text(text, langs):
+    assert set(detect_spans(text).langs) == langs
+
+
+def test_monolingual_text_is_one_span():
+    text = "Saya tidak tahu kenapa dia pergi ke kantor hari ini."
+    result = detect_spans(text)
+    assert result.langs == ["id"] and len(result.spans) == 1
+
+
+def test_empty_text_has_no_spans():
+    assert detect_spans("").spans == [] and detect_spans("").langs == []
+
+
+def test_eval_set_has_30_sentences_per_main_language_and_40_code_switched():
+    mono = load_jsonl(None, "langid_eval.jsonl", ("text", "lang"))
+    counts = {lang: sum(r["lang"] == lang for r in mono) for lang in main_languages()}
+    assert min(counts.values()) >= 30, counts
+    assert len(load_jsonl(None, "langid_codeswitch.jsonl", ("text", "langs"))) >= 40
+
+
+def test_bad_eval_file_names_file_line_and_field(tmp_path):
+    path = tmp_path / "bad.jsonl"
+    path.write_text(json.dumps({"text": "ok", "lang": "id"}) + "\n" + json.dumps({"text": "x"}) + "\n")
+    with pytest.raises(ValueError, match=r"bad.jsonl:2: missing field 'lang'"):
+        evaluate_langid(eval_path=path)
+
+
+def test_id_and_ms_each_reach_93_percent(report):
+    for lang in ("id", "ms"):
+        assert report["per_language"][lang]["accuracy"] >= 0.93, report["per_language"][lang]
+
+
+def test_code_switched_sentences_have_all_languages_found_90_percent(report):
+    assert report["codeswitch"]["all_found"] >= 0.90, report["codeswitch"]["misses"]
+
+
+def test_spans_do_not_invent_languages(report):
+    # Finding every language is cheap if spans add languages freely; these pin precision.
+    assert report["codeswitch"]["exact"] >= 0.85
+    assert report["monolingual_single_language"] >= 0.95
+
+
+def test_overall_accuracy_reaches_97_percent(report):
+    assert report["overall"] >= 0.97, {k: v["errors"] for k, v in report["per_language"].items()}
+
+
+def test_mixed_script_text_is_scored_by_share_of_letters():
+    d = detect("ประชุมตอนบ่ายสามนะครับ อย่าลืมเอาเอกสารมาด้วย ok")
+    assert d.lang == "th" and 0.0 < d.scores["en"] < 0.2
+
+
+def test_bad_lexicon_line_names_file_and_line(tmp_path):
+    from seaforge.text.langid_lexicon import lexicon
+
+    path = tmp_path / "lex.tsv"
+    path.write_text("id\t2\tuang\nms\theavy\twang\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"lex.tsv:2: weight 'heavy' is not a number"):
+        lexicon(str(path))

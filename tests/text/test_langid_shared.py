@@ -1,0 +1,65 @@
+"""Language ID on real text nobody on the team wrote (../shared/corpora, skipped when absent).
+
+Floors sit a little under what was measured (docs: bench/bench_langid.py --shared), so a
+regression fails while machine-independent noise cannot.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from seaforge.text.langid import detect_batch
+
+CORPORA = Path(__file__).resolve().parents[2].parent / "shared" / "corpora"
+pytestmark = pytest.mark.skipif(not CORPORA.is_dir(), reason="../shared/corpora not present")
+
+
+def _accuracy(texts: list[str], lang: str) -> float:
+    texts = [t for t in texts if isinstance(t, str) and t.strip()]
+    return sum(d.lang == lang for d in detect_batch(texts)) / len(texts)
+
+
+def _nusax(folder: str) -> list[str]:
+    with open(CORPORA / "nusax" / "datasets" / "sentiment" / folder / "test.csv", encoding="utf-8") as f:
+        return [row["text"] for row in csv.DictReader(f)]
+
+
+def _lines(*parts: str) -> list[str]:
+    return [ln.strip() for ln in CORPORA.joinpath(*parts).read_text("utf-8").splitlines()
+            if ln.strip() and not ln.startswith("#")]
+
+
+@pytest.mark.parametrize("folder,lang,floor", [
+    ("indonesian", "id", 0.95), ("javanese", "jv", 0.88), ("sundanese", "su", 0.92), ("english", "en", 0.99),
+])
+def test_nusax_sentences(folder, lang, floor):
+    assert _accuracy(_nusax(folder), lang) >= floor
+
+
+@pytest.mark.parametrize("lang,floor", [("ms", 0.88), ("tl", 0.97), ("my", 0.99)])
+def test_global_mmlu_questions(lang, floor):
+    path = CORPORA / "global-mmlu-lite" / f"global_mmlu_lite_{lang}_test.jsonl"
+    texts = [json.loads(ln)["prompts"][0]["question"] for ln in path.read_text("utf-8").splitlines()]
+    assert _accuracy(texts, lang) >= floor
+
+
+@pytest.mark.parametrize("lang,floor", [("id", 0.80), ("th", 0.99), ("vi", 0.97), ("ta", 0.99), ("zh", 0.99)])
+def test_xcopa_premises(lang, floor):
+    path = CORPORA / "xcopa" / "data" / lang / f"test.{lang}.jsonl"
+    texts = [json.loads(ln)["premise"] for ln in path.read_text("utf-8").splitlines()]
+    assert _accuracy(texts, lang) >= floor
+
+
+def test_zawgyi_encoded_news_and_udhr_are_burmese():
+    texts = _lines("myanmar-tools", "mmgov_zawgyi_src.txt") + _lines("myanmar-tools", "udhr_mya_zawgyi_out.txt")
+    texts = [t for t in texts if any("\u1000" <= ch <= "\u109f" for ch in t)]  # not the English headers
+    assert len(texts) > 100 and _accuracy(texts, "my") >= 0.99
+
+
+def test_udhr_shan_is_not_burmese():
+    assert _accuracy(_lines("udhr", "paragraphs", "shn.txt"), "shn") >= 0.95
+    assert _accuracy(_lines("udhr", "paragraphs", "mya.txt"), "my") >= 0.99
