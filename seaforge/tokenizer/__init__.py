@@ -1,0 +1,1 @@
+"""Tokenizer lab: measure (report), train and extend tokenizers for Southeast Asian languages."""
