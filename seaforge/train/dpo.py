@@ -1,0 +1,115 @@
+"""Preference alignment (DPO) with TRL's DPOTrainer, configured from our YAML.
+
+TRL already implements DPO and its variants well (loss types, reference log-probs, PEFT); we
+only validate the data and config before anything loads, and map our fields onto ``DPOConfig``.
+Resume uses the Trainer's own checkpoints (model, optimizer, scheduler, RNG, data position).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import orjson
+
+from seaforge.train.config import ConfigError, DPOConfig
+from seaforge.train.modeling import check_lora, check_seq_len, load_model, load_model_config, load_tokenizer, use_bf16
+
+FIELDS = ("prompt", "chosen", "rejected")
+
+
+def _valid_value(value) -> bool:
+    if isinstance(value, str):
+        return bool(value)
+    return isinstance(value, list) and bool(value) and all(isinstance(m, dict) and "role" in m for m in value)
+
+
+def load_pairs(path: str | Path) -> tuple[list[dict], int]:
+    """Preference records (prompt, chosen, rejected); bad lines are reported with their number and skipped."""
+    records, skipped = [], 0
+    with open(path, "rb") as fh:
+        for lineno, raw in enumerate(fh, start=1):
+            if not raw.strip():
+                continue
+            try:
+                rec = orjson.loads(raw)
+                bad = [f for f in FIELDS if not _valid_value(rec.get(f))]
+            except orjson.JSONDecodeError as err:
+                bad, rec = [f"invalid JSON ({err})"], None
+            if bad:
+                skipped += 1
+                print(f"{path}:{lineno}: skipped (missing or empty field(s): {', '.join(bad)})", file=sys.stderr)
+                continue
+            records.append({f: rec[f] for f in FIELDS})
+    return records, skipped
+
+
+def check_dpo(cfg: DPOConfig) -> list[dict]:
+    """Validate before loading the model; returns the usable pairs."""
+    if not Path(cfg.data.path).is_file():
+        raise ConfigError(f"field 'data.path': {cfg.data.path} does not exist")
+    check_lora(cfg.lora)
+    check_seq_len(load_model_config(cfg.model), cfg.data.max_length, "data.max_length")
+    pairs, skipped = load_pairs(cfg.data.path)
+    if not pairs:
+        raise ConfigError(f"field 'data.path': no usable preference pairs in {cfg.data.path}")
+    if skipped:
+        print(f"{cfg.data.path}: {skipped} record(s) skipped", file=sys.stderr)
+    return pairs
+
+
+def trl_config(cfg: DPOConfig):
+    """Our fields mapped onto TRL's ``DPOConfig``."""
+    from trl import DPOConfig as TRLDPOConfig
+
+    t = cfg.train
+    scheduler = {"wsd": "warmup_stable_decay", "cosine": "cosine_with_min_lr", "constant": "constant_with_warmup"}
+    kwargs = {"min_lr_rate": t.min_lr_ratio} if t.schedule == "cosine" else {}
+    if t.schedule == "wsd":
+        kwargs = {"num_decay_steps": max(1, round(t.decay_fraction * t.steps)), "min_lr_ratio": t.min_lr_ratio}
+    return TRLDPOConfig(
+        output_dir=cfg.output_dir, max_steps=t.steps, per_device_train_batch_size=t.micro_batch_size,
+        gradient_accumulation_steps=t.grad_accum, learning_rate=t.lr, warmup_steps=t.warmup_steps,
+        lr_scheduler_type=scheduler[t.schedule], lr_scheduler_kwargs=kwargs or None,
+        weight_decay=t.weight_decay, adam_beta1=t.betas[0], adam_beta2=t.betas[1],
+        max_grad_norm=t.max_grad_norm or 0.0, seed=t.seed, data_seed=t.seed, logging_steps=t.log_every,
+        save_strategy="steps", save_steps=t.save_every or t.steps, save_total_limit=t.keep_checkpoints,
+        beta=cfg.dpo.beta, loss_type=[cfg.dpo.loss_type], max_length=cfg.data.max_length,
+        bf16=use_bf16(cfg.model.precision), gradient_checkpointing=cfg.model.gradient_checkpointing,
+        report_to="none", use_cpu=not _cuda(), dataloader_num_workers=0, disable_tqdm=True,
+    )
+
+
+def _cuda() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
+
+
+def run_dpo(cfg: DPOConfig, resume: bool = True) -> list[dict]:
+    """Run (or resume) DPO; returns the Trainer's log history."""
+    import torch
+    from datasets import Dataset
+    from transformers.trainer_utils import get_last_checkpoint
+    from trl import DPOTrainer
+
+    pairs = check_dpo(cfg)
+    tokenizer = load_tokenizer(cfg.model)
+    torch.manual_seed(cfg.train.seed)
+    lora = cfg.lora
+    # TRL wraps the adapters itself (and uses the frozen base as the reference model).
+    model = load_model(cfg.model, lora, wrap_lora=False)
+    peft_config = None
+    if lora is not None:
+        from peft import LoraConfig
+
+        peft_config = LoraConfig(r=lora.r, lora_alpha=lora.alpha, lora_dropout=lora.dropout,
+                                 target_modules=lora.target_modules, task_type="CAUSAL_LM")
+    trainer = DPOTrainer(model=model, args=trl_config(cfg), train_dataset=Dataset.from_list(pairs),
+                         processing_class=tokenizer, peft_config=peft_config)
+    last = get_last_checkpoint(cfg.output_dir) if resume and Path(cfg.output_dir).is_dir() else None
+    trainer.train(resume_from_checkpoint=last)
+    final = Path(cfg.output_dir) / "final"
+    trainer.save_model(str(final))
+    tokenizer.save_pretrained(str(final))
+    return trainer.state.log_history

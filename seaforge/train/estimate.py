@@ -1,0 +1,91 @@
+"""``--dry-run``: parameter count, memory per GPU and tokens per step, before renting a cluster.
+
+Parameters are counted exactly by building the model on the ``meta`` device (no weights, no
+memory). Memory is an estimate, stated with its assumptions so users can check it:
+- full fine-tuning keeps fp32 master weights, fp32 gradients and two fp32 Adam moments
+  (16 bytes/parameter), sharded across GPUs by FSDP2 / ZeRO-3;
+- LoRA keeps the frozen base in bf16 (2 bytes/parameter, or ~0.55 for 4-bit QLoRA) plus 16 bytes
+  per trainable adapter parameter;
+- activations follow Korthikanti et al. (2022), ~34·s·b·h bytes per layer with flash attention,
+  only one layer's worth plus 2·s·b·h per layer under activation checkpointing; the logits add
+  s·b·V·(2 + 4 + 4) bytes (bf16 logits, fp32 copy, fp32 gradient).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+GIB = 1024**3
+
+
+@dataclass
+class Estimate:
+    params: int
+    trainable: int
+    tokens_per_step: int
+    gpus: int
+    state_gib: float  # weights + gradients + optimizer, per GPU
+    activation_gib: float
+    total_gib: float
+
+
+def count_params(model_config) -> int:
+    """Exact parameter count of the architecture, without allocating weights."""
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    with torch.device("meta"):
+        model = AutoModelForCausalLM.from_config(model_config)
+    return sum(p.numel() for p in model.parameters())
+
+
+def lora_params(model_config, r: int) -> int:
+    """Adapter parameters for LoRA rank ``r`` on every linear layer of the blocks (not lm_head)."""
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    with torch.device("meta"):
+        model = AutoModelForCausalLM.from_config(model_config)
+    head = model.get_output_embeddings()
+    return sum(r * (m.in_features + m.out_features) for m in model.modules()
+               if isinstance(m, torch.nn.Linear) and m is not head)
+
+
+def _dims(model_config) -> tuple[int, int, int]:
+    cfg = getattr(model_config, "text_config", None) or model_config
+    return cfg.hidden_size, cfg.num_hidden_layers, cfg.vocab_size
+
+
+def estimate(model_config, seq_len: int, micro_batch: int, grad_accum: int, gpus: int = 1,
+             lora_r: int | None = None, qlora: bool = False, checkpointing: bool = True) -> Estimate:
+    """Memory per GPU and tokens per step for one training configuration."""
+    params = count_params(model_config)
+    hidden, layers, vocab = _dims(model_config)
+    if lora_r:
+        trainable = lora_params(model_config, lora_r)
+        state = params * (0.55 if qlora else 2.0) / gpus + trainable * 16.0
+    else:
+        trainable = params
+        state = params * 16.0 / gpus
+    sbh = seq_len * micro_batch * hidden
+    per_layer = 34 * sbh
+    acts = (per_layer + 2 * sbh * layers) if checkpointing else per_layer * layers
+    acts += seq_len * micro_batch * vocab * 10
+    return Estimate(params=params, trainable=trainable, tokens_per_step=seq_len * micro_batch * grad_accum * gpus,
+                    gpus=gpus, state_gib=state / GIB, activation_gib=acts / GIB, total_gib=(state + acts) / GIB)
+
+
+def render(est: Estimate, title: str) -> None:
+    """Print the estimate as a rich table."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title, show_header=False)
+    table.add_row("parameters", f"{est.params:,} ({est.params / 1e9:.2f} B)")
+    table.add_row("trainable", f"{est.trainable:,} ({100 * est.trainable / est.params:.2f}%)")
+    table.add_row("GPUs", str(est.gpus))
+    table.add_row("tokens per step", f"{est.tokens_per_step:,}")
+    table.add_row("weights+grads+optimizer / GPU", f"{est.state_gib:.1f} GiB")
+    table.add_row("activations / GPU", f"{est.activation_gib:.1f} GiB")
+    table.add_row("estimated memory / GPU", f"[bold]{est.total_gib:.1f} GiB[/bold]")
+    Console().print(table)

@@ -1,0 +1,128 @@
+"""``seaforge merge``: linear, task arithmetic, TIES, DARE-TIES and SLERP merges via mergekit.
+
+mergekit installs cleanly beside our pinned stack and already streams tensors lazily from
+safetensors shards (memory stays near one tensor per model), so we do not reimplement it. This
+module owns a small strict YAML schema (a typo is an error naming the field), checks the inputs
+before any tensor is read, and writes the result atomically.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError, model_validator
+
+from seaforge.train.config import ConfigError, Strict, apply_overrides, format_validation_error
+
+METHODS = ("linear", "task_arithmetic", "ties", "dare_ties", "slerp")
+NEEDS_BASE = {"task_arithmetic", "ties", "dare_ties", "slerp"}
+SPARSE = {"ties", "dare_ties"}
+
+
+class MergeInput(Strict):
+    model: str
+    weight: float = 1.0
+    density: float | None = Field(None, gt=0, le=1, description="ties/dare_ties: share of delta kept.")
+
+
+class MergeConfig(Strict):
+    method: Literal["linear", "task_arithmetic", "ties", "dare_ties", "slerp"]
+    models: list[MergeInput] = Field(min_length=1)
+    base_model: str | None = None
+    t: float | None = Field(None, ge=0, le=1, description="slerp: 0 is the base model, 1 the other.")
+    normalize: bool | None = Field(None, description="Divide by the weight sum (mergekit's default per method).")
+    dtype: Literal["float32", "bfloat16", "float16"] = "bfloat16"
+    seed: int = Field(0, description="dare_ties: seed of the random drop mask.")
+    tokenizer_source: Literal["base", "union"] | None = "base"
+
+    @model_validator(mode="after")
+    def _method_inputs(self):
+        if self.method in NEEDS_BASE and not self.base_model:
+            raise ValueError(f"method {self.method!r} needs base_model")
+        if self.method == "slerp" and (len(self.models) != 1 or self.t is None):
+            raise ValueError("slerp needs exactly one entry in models (merged with base_model) and t")
+        if self.method == "linear" and len(self.models) < 2:
+            raise ValueError("linear needs at least two models")
+        for i, m in enumerate(self.models):
+            if self.method in SPARSE and m.density is None:
+                raise ValueError(f"models[{i}].density is required for {self.method}")
+        return self
+
+
+def _check_exists(ref: str, field: str) -> None:
+    """Local directories must exist; ``org/name`` without a local match is taken as a hub id."""
+    path = Path(ref)
+    if path.exists():
+        if not (path / "config.json").is_file():
+            raise ConfigError(f"field '{field}': {ref} has no config.json (not a model directory)")
+        return
+    looks_like_hub_id = ref.count("/") == 1 and not ref.startswith((".", "/", "~"))
+    if not looks_like_hub_id:
+        raise ConfigError(f"field '{field}': {ref} does not exist")
+
+
+def load_merge_config(path: str | Path | None, overrides: list[str] = ()) -> MergeConfig:
+    """Read and validate a merge YAML file (plus ``--set`` overrides); checks every model path."""
+    import yaml
+
+    doc = {}
+    if path is not None:
+        try:
+            doc = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        except FileNotFoundError:
+            raise ConfigError(f"{path}: config file not found") from None
+    doc = apply_overrides(doc, list(overrides))
+    try:
+        cfg = MergeConfig.model_validate(doc)
+    except ValidationError as err:
+        raise ConfigError(format_validation_error(err, str(path or "command line"))) from None
+    if cfg.base_model:
+        _check_exists(cfg.base_model, "base_model")
+    for i, m in enumerate(cfg.models):
+        _check_exists(m.model, f"models[{i}].model")
+    return cfg
+
+
+def _ref(ref: str) -> str:
+    # mergekit looks bare relative names up on the hub; local directories go in as absolute paths.
+    return str(Path(ref).resolve()) if Path(ref).exists() else ref
+
+
+def to_mergekit(cfg: MergeConfig) -> dict:
+    """Our config as a mergekit configuration document."""
+    entries = []
+    for m in cfg.models:
+        params = {"weight": m.weight}
+        if m.density is not None:
+            params["density"] = m.density
+        entries.append({"model": _ref(m.model), "parameters": params})
+    doc = {"merge_method": cfg.method, "dtype": cfg.dtype, "models": entries}
+    if cfg.base_model:
+        doc["base_model"] = _ref(cfg.base_model)
+    if cfg.method == "slerp":
+        doc["models"] = [{"model": _ref(cfg.base_model)}, {"model": _ref(cfg.models[0].model)}]
+        doc["parameters"] = {"t": cfg.t}
+    elif cfg.normalize is not None:
+        doc["parameters"] = {"normalize": cfg.normalize}
+    if cfg.tokenizer_source:
+        doc["tokenizer_source"] = cfg.tokenizer_source
+    return doc
+
+
+def run_merge(cfg: MergeConfig, out_dir: str | Path) -> Path:
+    """Merge the checkpoints into ``out_dir`` (written to ``out_dir.tmp`` and renamed when done)."""
+    from mergekit.config import MergeConfiguration
+    from mergekit.merge import run_merge as mergekit_merge
+    from mergekit.options import MergeOptions
+
+    out, tmp = Path(out_dir), Path(str(out_dir) + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    mk_config = MergeConfiguration.model_validate(to_mergekit(cfg))
+    options = MergeOptions(random_seed=cfg.seed, copy_tokenizer=True, lazy_unpickle=True, quiet=True)
+    mergekit_merge(mk_config, str(tmp), options=options)
+    shutil.rmtree(out, ignore_errors=True)
+    os.replace(tmp, out)
+    return out
