@@ -98,7 +98,7 @@ def tiny_config(arch: str, tokenizer, **overrides):
         kwargs.update(sliding_window=64, query_pre_attn_scalar=16)
     if arch == "apertus":
         # Apertus ships llama3-style RoPE scaling from an 8192-token original context.
-        kwargs.update(max_position_embeddings=8192)
+        kwargs.update(max_position_embeddings=16384)
     kwargs.update(overrides)
     return AutoConfig.for_model(arch, **kwargs)
 

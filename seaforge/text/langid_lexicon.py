@@ -36,6 +36,7 @@ _PUNCT_TO_SPACE = str.maketrans({c: " " for c in PUNCTUATION})
 _ORTHO_RULES: tuple[tuple[str, str, float], ...] = (("eu", "su", 0.8), ("é", "su", 0.6),
                                                     ("dh", "jv", 0.8))
 _ORTHO_CAP = 4.0
+_ORTHO_WORD_RE = {piece: re.compile(f"[^ ]*{piece}[^ ]*") for piece, _, _ in _ORTHO_RULES}
 
 WORD_RE = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 
@@ -111,18 +112,21 @@ def lexical_bonus(tokens: list[str]) -> dict[str, float]:
         for lang, w in lex[word]:
             bonus[lang] = bonus.get(lang, 0.0) + w
     rest = words.difference(keys)
+    # Substring tests on one joined string run in C; only then are the words looked at
+    # (a suffix regex over every word cost more than the whole lexicon lookup).
     joined = " ".join(rest)
-    if "eu" in joined or "é" in joined or "dh" in joined:
-        ortho: dict[str, float] = {}
-        for word in rest:
-            for piece, lang, w in _ORTHO_RULES:
-                if piece in word:
-                    ortho[lang] = ortho.get(lang, 0.0) + w
-        for lang, w in ortho.items():
-            bonus[lang] = bonus.get(lang, 0.0) + min(w, _ORTHO_CAP)
-    for ending in _SUFFIX_RE.findall(joined):  # one C-level scan instead of a loop per word
-        lang, w = _SUFFIX_WEIGHT[ending]
-        bonus[lang] = bonus.get(lang, 0.0) + w
+    ortho: dict[str, float] = {}
+    for piece, lang, w in _ORTHO_RULES:
+        if piece in joined:
+            for _ in _ORTHO_WORD_RE[piece].findall(joined):  # once per word holding the piece
+                ortho[lang] = ortho.get(lang, 0.0) + w
+    for lang, w in ortho.items():
+        bonus[lang] = bonus.get(lang, 0.0) + min(w, _ORTHO_CAP)
+    if "iti" in joined or "itas" in joined or "syen" in joined:
+        suffix_words = [w for w in rest if "iti" in w or "itas" in w or "syen" in w]
+        for ending in _SUFFIX_RE.findall(" ".join(suffix_words)):
+            lang, w = _SUFFIX_WEIGHT[ending]
+            bonus[lang] = bonus.get(lang, 0.0) + w
     return bonus
 
 
@@ -150,13 +154,14 @@ def model_free_language(tokens: list[str], bonus: dict[str, float]) -> str | Non
     """
     if len(tokens) < 4:
         return None
-    if not _VI_ONLY.isdisjoint("".join(tokens)):  # one C-level test before the per-word count
+    joined = "".join(tokens)
+    if not joined.isascii() and not _VI_ONLY.isdisjoint(joined):  # C-level tests before the per-word count
         if 3 * sum(1 for t in tokens if not _VI_ONLY.isdisjoint(t)) >= len(tokens):
             return "vi"
     total = sum(bonus.values())
     if total < 2.0:
         english = _english_words()
-        if sum(1 for t in tokens if t in english) >= 0.7 * len(tokens):
+        if sum(map(english.__contains__, tokens)) >= 0.7 * len(tokens):
             return "en"
         return None
     best = max(bonus, key=bonus.__getitem__)
