@@ -1,0 +1,149 @@
+"""`seaforge eval ...`: run a suite, list tasks, render a leaderboard, compare two runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from seaforge.eval.tasks import DEFAULT_LANGUAGES
+
+app = typer.Typer(help="SEA-HELM style holistic evaluation of local models and endpoints.",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_show_locals=False)
+console = Console(stderr=True, emoji=False)
+
+
+def _fail(message: str) -> None:
+    console.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(2)
+
+
+def _ints(text: str) -> list[int]:
+    try:
+        return [int(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        _fail(f"--seeds must be a comma list of integers, not {text!r}")
+    return []
+
+
+@app.command()
+def run(
+    model: str = typer.Option(..., help="Hub id, local path, `tiny:<arch>` (offline random model) "
+                                        "or the served model name for --backend openai."),
+    tasks: str = typer.Option("seahelm", help="Comma list: suite (seahelm), task names, "
+                                              "competencies or task YAML paths."),
+    out: Path = typer.Option(..., help="Output folder: results.json, items/, cache.sqlite."),
+    backend: str = typer.Option("hf", help="hf | openai | vllm"),
+    languages: str = typer.Option(",".join(DEFAULT_LANGUAGES), help="Comma list of language codes."),
+    mode: str = typer.Option("auto", help="instruct (zero-shot chat) | base (k-shot) | auto"),
+    seeds: str = typer.Option("0", help="Comma list of seeds (few-shot choice, sampling)."),
+    data: str = typer.Option("samples", help="samples | hf | path to a JSONL file or folder."),
+    limit: int = typer.Option(None, help="At most this many items per task and language."),
+    temperature: float = typer.Option(0.0, help="0 = greedy."),
+    max_tokens: int = typer.Option(None, help="Cap every task's generation length (quick demos)."),
+    choice_scoring: str = typer.Option("generate", help="generate | loglikelihood (choice tasks)."),
+    batch_size: int = typer.Option(16, help="hf backend batch size."),
+    base_url: str = typer.Option(None, help="openai backend: e.g. http://127.0.0.1:8000/v1"),
+    api_key_env: str = typer.Option("OPENAI_API_KEY", help="Env variable holding the API key."),
+    concurrency: int = typer.Option(8, help="openai backend: requests in flight."),
+    judge_model: str = typer.Option(None, help="Judge for multi-turn chat (same flags as model)."),
+    judge_backend: str = typer.Option("openai", help="Judge backend: hf | openai | vllm"),
+    judge_base_url: str = typer.Option(None, help="Judge endpoint for the openai judge backend."),
+    cache: Path = typer.Option(None, help="Inference cache file (default OUT/cache.sqlite)."),
+    label: str = typer.Option(None, help="Name of this run on leaderboards (default: the model)."),
+) -> None:
+    """Evaluate a model or endpoint; resumable, every inference cached."""
+    from seaforge.eval.backends import BackendError, make_backend
+    from seaforge.eval.runner import RunConfig, run_eval
+    from seaforge.eval.tasks import TaskError, select_tasks
+
+    try:
+        chosen = select_tasks(tasks)
+        lm = make_backend(backend, model, batch_size=batch_size, base_url=base_url,
+                          api_key_env=api_key_env, concurrency=concurrency)
+        judge = (make_backend(judge_backend, judge_model, base_url=judge_base_url,
+                              api_key_env=api_key_env, concurrency=concurrency)
+                 if judge_model else None)
+        config = RunConfig(languages=[x.strip() for x in languages.split(",") if x.strip()],
+                           mode=mode, seeds=_ints(seeds), data=data, limit=limit,
+                           temperature=temperature, choice_scoring=choice_scoring,
+                           cache=str(cache) if cache else None, max_tokens=max_tokens,
+                           label=label)
+        report = run_eval(lm, chosen, out, config, judge=judge, console=console)
+    except (TaskError, BackendError, ValueError) as err:
+        _fail(str(err))
+        return
+    _print_summary(report)
+    console.print(f"wrote {out / 'results.json'} (cache: {report['cache']['hits']} hits, "
+                  f"{report['cache']['misses']} computed; {report['timings']['total_s']:.1f}s)")
+
+
+def _print_summary(report: dict) -> None:
+    from seaforge.eval.report import fmt
+
+    agg = report["aggregate"]
+    table = Table(title=f"{report['label']}: SEA average {fmt(agg['sea_average'])}")
+    table.add_column("language")
+    comps = sorted({c for v in agg["languages"].values() for c in v["competencies"]})
+    for comp in comps:
+        table.add_column(comp, justify="right")
+    table.add_column("average", justify="right")
+    for lang, v in agg["languages"].items():
+        table.add_row(lang, *[fmt(v["competencies"].get(c)) for c in comps], fmt(v))
+    Console(emoji=False).print(table)
+    if report["skipped"]:
+        console.print(f"[yellow]{len(report['skipped'])} task/language pairs skipped[/yellow] "
+                      "(see `skipped` in results.json)")
+
+
+@app.command("tasks")
+def list_tasks() -> None:
+    """List the bundled tasks with their competency, metric and languages."""
+    from seaforge.eval.tasks import bundled_tasks
+
+    table = Table(title="seaforge eval tasks")
+    for col in ("task", "competency", "metric", "languages", "hub dataset"):
+        table.add_column(col)
+    for task in bundled_tasks().values():
+        table.add_row(task.name, task.competency, task.metric, " ".join(task.languages),
+                      task.source.hf or "-")
+    Console(emoji=False).print(table)
+
+
+@app.command()
+def report(
+    runs: list[Path] = typer.Argument(..., help="Result folders or results.json files."),
+    out: Path = typer.Option(Path("leaderboard"), help="Folder for leaderboard.md and .html."),
+) -> None:
+    """Render a leaderboard of several runs as Markdown and an HTML page with charts."""
+    from seaforge.eval.report import write_report
+    from seaforge.eval.runner import load_results
+
+    try:
+        loaded = [load_results(p) for p in runs]
+    except (FileNotFoundError, ValueError) as err:
+        _fail(str(err))
+        return
+    md_path, html_path = write_report(loaded, out)
+    typer.echo(md_path.read_text(encoding="utf-8"))
+    console.print(f"wrote {md_path} and {html_path}")
+
+
+@app.command()
+def compare(
+    a: Path = typer.Argument(..., help="Baseline run (folder or results.json)."),
+    b: Path = typer.Argument(..., help="Candidate run."),
+    rounds: int = typer.Option(2000, help="Paired bootstrap rounds."),
+) -> None:
+    """Per-task differences B - A with paired-bootstrap significance."""
+    from seaforge.eval.compare import compare_runs, render_comparison
+    from seaforge.eval.runner import load_results
+
+    try:
+        rows = compare_runs(load_results(a), load_results(b), rounds=rounds)
+    except (FileNotFoundError, ValueError) as err:
+        _fail(str(err))
+        return
+    Console(emoji=False).print(render_comparison(rows))

@@ -1,0 +1,185 @@
+"""Task definitions: one YAML file per task (competency, data source, metric, native prompts).
+
+A task file may `extends:` another; the child overrides only the keys it names, so a variant
+(say, the log-likelihood version of a classification task) restates nothing else. `defaults:`
+under `languages` is merged into every language entry for the same reason.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+COMPETENCIES = ("nlu", "nlg", "nlr", "instruction_following", "multi_turn", "linguistic_diagnostics",
+                "cultural", "knowledge", "safety")
+METRICS = ("accuracy", "macro_f1", "squad_f1", "chrf_pp", "rouge_l", "instruction_accuracy",
+           "win_rate", "pair_accuracy")
+DEFAULT_LANGUAGES = ("id", "vi", "th", "ta", "tl", "ms", "my")
+SUITES = {"seahelm": None}  # None: every bundled task
+TASKS_DIR = "tasks"
+
+
+class TaskError(ValueError):
+    """A task file or task name that cannot be used; the message names the file and field."""
+
+
+class Source(BaseModel):
+    """Where items come from. Tests and demos use `samples`; real runs use `hf` or a local JSONL."""
+
+    model_config = ConfigDict(extra="forbid")
+    hf: str | None = None  # Hugging Face dataset id (SEA-HELM's datasets on the hub)
+    hf_config: str | None = None  # may contain {lang}
+    split: str = "{lang}"  # SEA-HELM keeps one split per language
+    fewshot_split: str | None = "{lang}_fewshot"
+    samples: str | None = None  # package-relative JSONL of our own sample items
+    fields: dict[str, str] = Field(default_factory=dict)  # rename source field -> template field
+    label_field: str = "label"
+    label_map: dict[str, str] = Field(default_factory=dict)  # source label -> canonical label
+
+
+class LanguageSpec(BaseModel):
+    """The native prompt for one language; written in that language, not machine-filled."""
+
+    model_config = ConfigDict(extra="forbid")
+    instruction: str = ""  # zero-shot preamble; may use {answer_tag}
+    input: str = ""  # the item, with {field} placeholders
+    answer_tag: str = ""  # e.g. "Jawaban:"; answers are read after its last occurrence
+    options: dict[str, str] = Field(default_factory=dict)  # canonical label -> native answer
+    values: dict[str, dict[str, str]] = Field(default_factory=dict)  # field -> value -> display
+    hf_split: str | None = None  # overrides Source.split for this language
+    hf_config: str | None = None
+
+
+class Task(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    competency: Literal[COMPETENCIES]  # type: ignore[valid-type]
+    description: str = ""
+    kind: Literal["choice", "generate", "pairs", "chat"]
+    metric: Literal[METRICS]  # type: ignore[valid-type]
+    labels: list[str] = Field(default_factory=list)  # canonical labels of a choice task
+    references: str | None = None  # item field holding the reference answer(s)
+    output_lang: str | None = None  # language of the answer when not the item's (xx->en)
+    baseline: float | None = None  # score (0-100) of random guessing; None: derived
+    max_score: float = 100.0
+    max_tokens: int = 64
+    fewshot: dict[str, int] = Field(default_factory=lambda: {"instruct": 0, "base": 5})
+    source: Source = Field(default_factory=Source)
+    languages: dict[str, LanguageSpec]
+    path: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Task:
+        if self.kind == "choice":
+            if len(self.labels) < 2:
+                raise ValueError("a choice task needs at least two `labels`")
+            for lang, spec in self.languages.items():
+                missing = [lab for lab in self.labels if lab not in spec.options]
+                if missing:
+                    raise ValueError(f"languages.{lang}.options lacks {missing}")
+        if self.kind == "generate" and self.metric != "instruction_accuracy" and not self.references:
+            raise ValueError("a generate task needs `references` (the field with the answers)")
+        return self
+
+    @property
+    def random_baseline(self) -> float:
+        """Random-guess score on the 0-100 scale: 1/k for choice, 1/2 for pairs, else 0."""
+        if self.baseline is not None:
+            return self.baseline
+        if self.kind == "choice" and self.metric == "accuracy":
+            return 100.0 / len(self.labels)
+        if self.kind == "pairs":
+            return 50.0
+        return 0.0
+
+
+def _deep_merge(base: dict, override: dict) -> dict:
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _read_yaml(path: Path) -> dict:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as err:
+        raise TaskError(f"{path}: not valid YAML: {err}") from None
+    if not isinstance(data, dict):
+        raise TaskError(f"{path}: a task file must be a mapping, got {type(data).__name__}")
+    return data
+
+
+def _resolve_raw(path: Path, seen: tuple[Path, ...] = ()) -> dict:
+    if path in seen:
+        raise TaskError(f"{path}: `extends` cycle through {[str(p) for p in seen]}")
+    data = _read_yaml(path)
+    parent = data.pop("extends", None)
+    if parent:
+        parent_path = (path.parent / parent).resolve()
+        if not parent_path.suffix:
+            parent_path = parent_path.with_suffix(".yaml")
+        if not parent_path.exists():
+            raise TaskError(f"{path}: field `extends`: {parent!r} not found")
+        data = _deep_merge(_resolve_raw(parent_path, seen + (path,)), data)
+    return data
+
+
+def load_task(path: str | Path) -> Task:
+    """Load and validate one task YAML (following `extends`); errors name the file and field."""
+    path = Path(path).resolve()
+    if not path.exists():
+        raise TaskError(f"{path}: no such task file")
+    raw = _resolve_raw(path)
+    langs = raw.get("languages") or {}
+    defaults = langs.pop("defaults", {}) if isinstance(langs, dict) else {}
+    if isinstance(langs, dict):
+        raw["languages"] = {k: _deep_merge(defaults, v or {}) for k, v in langs.items()}
+    raw["path"] = str(path)
+    try:
+        return Task.model_validate(raw)
+    except ValidationError as err:
+        first = err.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
+        raise TaskError(f"{path}: field `{where}`: {first['msg']}") from None
+
+
+def bundled_dir() -> Path:
+    """The folder of task YAMLs shipped with seaforge."""
+    return Path(str(resources.files("seaforge.eval") / TASKS_DIR))
+
+
+def bundled_tasks() -> dict[str, Task]:
+    """Every bundled task by name, in file-name order."""
+    tasks = {}
+    for path in sorted(bundled_dir().glob("*.yaml")):
+        task = load_task(path)
+        tasks[task.name] = task
+    return tasks
+
+
+def select_tasks(spec: str) -> list[Task]:
+    """Tasks from a comma list of suite names, task names, competencies or YAML paths."""
+    bundled = bundled_tasks()
+    chosen: dict[str, Task] = {}
+    for part in [p.strip() for p in spec.split(",") if p.strip()]:
+        if part in SUITES:
+            chosen.update(bundled)
+        elif part in bundled:
+            chosen[part] = bundled[part]
+        elif part in COMPETENCIES:
+            chosen.update({n: t for n, t in bundled.items() if t.competency == part})
+        elif part.endswith((".yaml", ".yml")):
+            task = load_task(part)
+            chosen[task.name] = task
+        else:
+            raise TaskError(f"unknown task {part!r}; known: {', '.join(list(SUITES) + list(bundled))}"
+                            f" or a competency ({', '.join(COMPETENCIES)}) or a .yaml path")
+    return list(chosen.values())

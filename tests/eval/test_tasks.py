@@ -1,0 +1,119 @@
+"""Task YAMLs, inheritance, sample items and the errors bad input gets."""
+
+import json
+
+import pytest
+
+from seaforge.eval.items import load_items, read_jsonl
+from seaforge.eval.tasks import (COMPETENCIES, DEFAULT_LANGUAGES, TaskError, bundled_dir,
+                                 bundled_tasks, load_task, select_tasks)
+
+ISSUE_COMPETENCIES = {"nlu", "nlg", "nlr", "instruction_following", "multi_turn",
+                      "linguistic_diagnostics", "cultural", "knowledge", "safety"}
+
+
+def test_bundled_suite_covers_every_competency_of_the_issue():
+    tasks = bundled_tasks()
+    assert {t.competency for t in tasks.values()} == ISSUE_COMPETENCIES <= set(COMPETENCIES)
+    names = set(tasks)
+    assert {"sentiment", "qa", "mcqa", "metaphor", "translation_en_xx", "translation_xx_en",
+            "summarization", "nli", "causal", "ifeval", "mtbench", "minimal_pairs", "cultural",
+            "knowledge", "toxicity"} <= names
+
+
+@pytest.mark.parametrize("task", list(bundled_tasks().values()), ids=lambda t: t.name)
+def test_every_task_has_sample_items_for_every_default_language(task):
+    for lang in DEFAULT_LANGUAGES:
+        assert lang in task.languages, f"{task.name} lacks a {lang} prompt"
+    for lang in task.languages:
+        loaded = load_items(task, lang, "samples")
+        assert len(loaded.items) >= 2, f"{task.name}/{lang}"
+        assert all(it.lang == lang for it in loaded.items)
+
+
+def test_sample_records_are_all_marked_as_samples():
+    for path in (bundled_dir() / "samples").glob("*.jsonl"):
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            assert json.loads(line)["sample"] is True, f"{path.name}:{n}"
+
+
+def test_extends_inherits_prompts_and_overrides_only_named_keys():
+    cultural, knowledge = load_task(bundled_dir() / "cultural.yaml"), load_task(bundled_dir() / "knowledge.yaml")
+    assert cultural.competency == "cultural" and cultural.source.samples == "samples/cultural.jsonl"
+    assert cultural.languages["th"] == knowledge.languages["th"]
+    assert cultural.source.hf is None and knowledge.source.hf
+
+
+def test_language_variant_overrides_one_prompt(tmp_path):
+    child = tmp_path / "sentiment_formal.yaml"
+    child.write_text(f"extends: {bundled_dir() / 'sentiment.yaml'}\nname: sentiment_formal\n"
+                     "languages:\n  id:\n    answer_tag: 'Jawab:'\n", encoding="utf-8")
+    task = load_task(child)
+    base = load_task(bundled_dir() / "sentiment.yaml")
+    assert task.languages["id"].answer_tag == "Jawab:"
+    assert task.languages["id"].options == base.languages["id"].options
+    assert task.languages["th"] == base.languages["th"]
+
+
+def test_defaults_block_is_merged_into_each_language():
+    mcqa = load_task(bundled_dir() / "mcqa.yaml")
+    assert mcqa.languages["id"].options == {"A": "A", "B": "B", "C": "C", "D": "D"}
+    assert mcqa.languages["my"].options["A"] == "က"  # a language may still override
+
+
+def test_bad_field_error_names_file_and_field(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\ncompetency: nlu\nkind: choice\nmetric: accuracy\nlabels: [a, b]\n"
+                   "languages:\n  id:\n    options: {a: A}\n", encoding="utf-8")
+    with pytest.raises(TaskError, match=r"bad\.yaml.*options lacks \['b'\]"):
+        load_task(bad)
+    bad.write_text("name: x\ncompetency: nlu\nkind: choice\nmetric: bleu\nlanguages: {}\n")
+    with pytest.raises(TaskError, match=r"bad\.yaml: field `metric`"):
+        load_task(bad)
+
+
+def test_bad_jsonl_line_error_names_file_line_and_field(tmp_path):
+    task = load_task(bundled_dir() / "sentiment.yaml")
+    data = tmp_path / "sentiment.jsonl"
+    data.write_text('{"id": "1", "lang": "id", "text": "ok", "label": "positive"}\n'
+                    '{"id": "2", "lang": "id", "text": "hmm", "label": "meh"}\n'
+                    'not json\n', encoding="utf-8")
+    with pytest.raises(TaskError, match=r"sentiment\.jsonl:2: field `label`: 'meh'"):
+        read_jsonl(data, task, "id", strict=True)
+    items, skipped = read_jsonl(data, task, "id", strict=False)  # batch mode counts, not crashes
+    assert [it.id for it in items] == ["1"] and skipped == 2
+
+
+def test_native_option_words_are_accepted_as_labels(tmp_path):
+    task = load_task(bundled_dir() / "knowledge.yaml")
+    data = tmp_path / "k.jsonl"
+    data.write_text('{"id": "1", "lang": "my", "question": "q", "option_a": "a", "option_b": "b", '
+                    '"option_c": "c", "option_d": "d", "label": "ဂ"}\n', encoding="utf-8")
+    assert read_jsonl(data, task, "my", strict=True)[0][0].label == "C"
+
+
+def test_seahelm_hub_record_format_is_read(tmp_path):
+    task = load_task(bundled_dir() / "mcqa.yaml")
+    record = {"id": 7, "label": "D", "prompts": [{"text": "P", "question": "Q", "choice1": "a",
+              "choice2": "b", "choice3": "c", "choice4": "d"}], "metadata": {"language": "jv"}}
+    data = tmp_path / "jv.jsonl"
+    data.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    (item,), _ = read_jsonl(data, task, "jv", strict=True)
+    assert item.id == "7" and item.label == "D" and item.fields["passage"] == "P"
+
+
+def test_select_tasks_by_suite_competency_and_name():
+    assert len(select_tasks("seahelm")) == len(bundled_tasks())
+    assert {t.name for t in select_tasks("nlr")} == {"nli", "causal"}
+    assert [t.name for t in select_tasks("sentiment, qa")] == ["sentiment", "qa"]
+    with pytest.raises(TaskError, match="unknown task 'nope'"):
+        select_tasks("nope")
+
+
+def test_random_baselines():
+    tasks = bundled_tasks()
+    assert tasks["knowledge"].random_baseline == 25.0
+    assert tasks["sentiment"].random_baseline == pytest.approx(100 / 3)
+    assert tasks["minimal_pairs"].random_baseline == 50.0
+    assert tasks["mtbench"].random_baseline == 50.0
+    assert tasks["qa"].random_baseline == 0.0
