@@ -147,16 +147,11 @@ def render_html(runs: list[dict]) -> str:
 
 def write_report(runs: list[dict], out_dir: str | Path) -> tuple[Path, Path]:
     """Write leaderboard.md and leaderboard.html into `out_dir` (atomically)."""
-    import os
-    import tempfile
+    from seaforge.io import atomic_write_text
 
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     paths = []
     for name, text in (("leaderboard.md", render_markdown(runs)), ("leaderboard.html", render_html(runs))):
-        fd, tmp = tempfile.mkstemp(dir=out, prefix=f".{name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, out / name)
+        atomic_write_text(out / name, text)
         paths.append(out / name)
     return paths[0], paths[1]

@@ -5,15 +5,19 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 import platform
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from seaforge import __version__
 from seaforge.eval.backends import Backend
@@ -22,6 +26,7 @@ from seaforge.eval.evaluate import Context, count_requests, run_task_seed
 from seaforge.eval.items import load_items
 from seaforge.eval.scores import aggregate, task_summary
 from seaforge.eval.tasks import DEFAULT_LANGUAGES, Task, TaskError
+from seaforge.io import atomic_write_json, atomic_write_jsonl
 
 RESULTS_FILE = "results.json"
 RESULTS_VERSION = 1
@@ -42,21 +47,11 @@ class RunConfig:
 
 
 def write_json_atomic(path: Path, data) -> None:
-    """Write JSON through a temp file and os.replace, so readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(_finite(data), fh, ensure_ascii=False, indent=1)
-    os.replace(tmp, path)
+    atomic_write_json(path, _finite(data), indent=1)
 
 
 def write_jsonl_atomic(path: Path, rows: list[dict]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        for row in rows:
-            fh.write(json.dumps(_finite(row), ensure_ascii=False) + "\n")
-    os.replace(tmp, path)
+    atomic_write_jsonl(path, (_finite(row) for row in rows))
 
 
 def _finite(value):

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import typer
 from rich.console import Console
 from rich.progress import Progress
 
+from seaforge.io import atomic_dir, atomic_write_text
 from seaforge.tokenizer.corpus import Corpus, read_corpus
 
 app = typer.Typer(help="Tokenizer fertility and cost reports, training and vocabulary extension.",
@@ -57,10 +55,7 @@ def _write_json(obj: dict, path: str) -> None:
     if path == "-":
         typer.echo(text)
         return
-    fd, tmp = tempfile.mkstemp(dir=Path(path).parent or ".", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, path)
+    atomic_write_text(path, text)
 
 
 @app.command()
@@ -173,18 +168,14 @@ def extend(
 def _save_extension(base, new, model: str | None, out: Path, summary: dict, overwrite: bool) -> None:
     from seaforge.tokenizer.embeddings import resize_and_init
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}."))
-    new.save_pretrained(str(tmp))
-    if model is not None:
-        from transformers import AutoModelForCausalLM
+    with atomic_dir(out, overwrite) as tmp:
+        new.save_pretrained(str(tmp))
+        if model is not None:
+            from transformers import AutoModelForCausalLM
 
-        with console.status(f"loading {model}"):
-            lm = AutoModelForCausalLM.from_pretrained(model, dtype="auto")
-        summary["embeddings"] = resize_and_init(lm, base, new)
-        with console.status("saving the model"):
-            lm.save_pretrained(str(tmp))
-    (tmp / "seaforge_extension.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
-    if out.exists() and overwrite:
-        shutil.rmtree(out)
-    os.replace(tmp, out)
+            with console.status(f"loading {model}"):
+                lm = AutoModelForCausalLM.from_pretrained(model, dtype="auto")
+            summary["embeddings"] = resize_and_init(lm, base, new)
+            with console.status("saving the model"):
+                lm.save_pretrained(str(tmp))
+        (tmp / "seaforge_extension.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import base64
 import html
 import io
-import os
-import tempfile
 from pathlib import Path
+
+from seaforge.io import atomic_write_text
 
 
 def _chart_png(report: dict) -> bytes:
@@ -66,8 +66,4 @@ def write_html(report: dict, path: str | Path) -> None:
         f"parallel corpus: {report['parallel']}.</p>"
         f"<img alt='chart' src='data:image/png;base64,{png}'>{tables}</body></html>"
     )
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent or ".", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(page)
-    os.replace(tmp, path)
+    atomic_write_text(path, page)

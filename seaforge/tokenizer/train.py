@@ -9,12 +9,11 @@ characters fall back to UTF-8 byte tokens instead of `<unk>`.
 
 from __future__ import annotations
 
-import os
 import random
-import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+
+from seaforge.io import atomic_dir
 
 SPECIAL_TOKENS = ["<unk>", "<s>", "</s>", "<pad>", "<|im_start|>", "<|im_end|>"]
 CHATML_TEMPLATE = (
@@ -76,7 +75,14 @@ def train_bpe(texts_by_lang: dict[str, list[str]], vocab_size: int,
     """
     import json
 
-    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
+    from tokenizers import (
+        Tokenizer,
+        decoders,
+        models,
+        normalizers,
+        pre_tokenizers,
+        trainers,
+    )
     from transformers import PreTrainedTokenizerFast
 
     reserved = len(SPECIAL_TOKENS) + len(BYTE_TOKENS)
@@ -104,12 +110,6 @@ def train_bpe(texts_by_lang: dict[str, list[str]], vocab_size: int,
 def save_atomically(tokenizer, out_dir: str | Path, overwrite: bool = False) -> Path:
     """Save in Hugging Face format to a temp folder beside `out_dir`, then rename it into place."""
     out = Path(out_dir)
-    if out.exists() and not overwrite:
-        raise FileExistsError(f"{out} exists; pass --overwrite to replace it")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}."))
-    tokenizer.save_pretrained(str(tmp))
-    if out.exists():
-        shutil.rmtree(out)
-    os.replace(tmp, out)
+    with atomic_dir(out, overwrite) as tmp:
+        tokenizer.save_pretrained(str(tmp))
     return out

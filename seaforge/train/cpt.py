@@ -11,13 +11,23 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import orjson
-
+from seaforge.io import iter_jsonl
 from seaforge.train.batches import MixtureSampler, RowPool, resolve_weights
 from seaforge.train.config import ConfigError, CPTConfig
-from seaforge.train.loop import heldout_perplexity, make_accelerator, save_final, train_loop
-from seaforge.train.modeling import (check_lora, check_seq_len, load_model, load_model_config,
-                                     load_tokenizer, use_bf16)
+from seaforge.train.loop import (
+    heldout_perplexity,
+    make_accelerator,
+    save_final,
+    train_loop,
+)
+from seaforge.train.modeling import (
+    check_lora,
+    check_seq_len,
+    load_model,
+    load_model_config,
+    load_tokenizer,
+    use_bf16,
+)
 
 JSONL_SEQ_LEN = 2048
 
@@ -37,21 +47,16 @@ def _pack_jsonl(cfg: CPTConfig, tokenizer, seq_len: int):
     from seaforge.data.packing import pack_sequences, read_packed, write_packed
 
     path, docs, skipped = Path(cfg.data.path), {}, 0
-    with open(path, "rb") as fh:
-        for lineno, raw in enumerate(fh, start=1):
-            if not raw.strip():
-                continue
-            try:
-                rec = orjson.loads(raw)
-                text = rec[cfg.data.text_field]
-                if not isinstance(text, str):
-                    raise TypeError("not a string")
-            except (orjson.JSONDecodeError, KeyError, TypeError) as err:
-                skipped += 1
-                print(f"{path}:{lineno}: skipped (field {cfg.data.text_field!r}: {err})", file=sys.stderr)
-                continue
-            lang = rec.get(cfg.data.lang_field) or "all"
-            docs.setdefault(lang, []).append(tokenizer(text, add_special_tokens=False)["input_ids"])
+    field = cfg.data.text_field
+    for line in iter_jsonl(path):
+        text = line.record.get(field) if line.record is not None else None
+        if not isinstance(text, str):
+            skipped += 1
+            print(line.error or f"{path}:{line.lineno}: skipped (field {field!r} missing or not a string)",
+                  file=sys.stderr)
+            continue
+        lang = line.record.get(cfg.data.lang_field) or "all"
+        docs.setdefault(lang, []).append(tokenizer(text, add_special_tokens=False)["input_ids"])
     if skipped:
         print(f"{path}: {skipped} line(s) skipped", file=sys.stderr)
     if not docs:

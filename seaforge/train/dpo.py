@@ -10,10 +10,16 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import orjson
-
+from seaforge.io import iter_jsonl
 from seaforge.train.config import ConfigError, DPOConfig
-from seaforge.train.modeling import check_lora, check_seq_len, load_model, load_model_config, load_tokenizer, use_bf16
+from seaforge.train.modeling import (
+    check_lora,
+    check_seq_len,
+    load_model,
+    load_model_config,
+    load_tokenizer,
+    use_bf16,
+)
 
 FIELDS = ("prompt", "chosen", "rejected")
 
@@ -27,20 +33,14 @@ def _valid_value(value) -> bool:
 def load_pairs(path: str | Path) -> tuple[list[dict], int]:
     """Preference records (prompt, chosen, rejected); bad lines are reported with their number and skipped."""
     records, skipped = [], 0
-    with open(path, "rb") as fh:
-        for lineno, raw in enumerate(fh, start=1):
-            if not raw.strip():
-                continue
-            try:
-                rec = orjson.loads(raw)
-                bad = [f for f in FIELDS if not _valid_value(rec.get(f))]
-            except orjson.JSONDecodeError as err:
-                bad, rec = [f"invalid JSON ({err})"], None
-            if bad:
-                skipped += 1
-                print(f"{path}:{lineno}: skipped (missing or empty field(s): {', '.join(bad)})", file=sys.stderr)
-                continue
-            records.append({f: rec[f] for f in FIELDS})
+    for line in iter_jsonl(path):
+        bad = [f for f in FIELDS if not _valid_value(line.record.get(f))] if line.record is not None else []
+        if line.error or bad:
+            skipped += 1
+            print(line.error or f"{path}:{line.lineno}: skipped (missing or empty field(s): {', '.join(bad)})",
+                  file=sys.stderr)
+            continue
+        records.append({f: line.record[f] for f in FIELDS})
     return records, skipped
 
 

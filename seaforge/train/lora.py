@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from pathlib import Path
 
+from seaforge.io import atomic_dir
 from seaforge.train.config import ConfigError
 
 
@@ -30,11 +29,8 @@ def merge_lora(adapter_dir: str | Path, out_dir: str | Path, base: str | None = 
     base = base or adapter_base(adapter_dir)
     model = AutoModelForCausalLM.from_pretrained(base, dtype=torch.float32)
     merged = PeftModel.from_pretrained(model, str(adapter_dir)).merge_and_unload()
-    out, tmp = Path(out_dir), Path(str(out_dir) + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    merged.save_pretrained(tmp, safe_serialization=True)
     tok_source = adapter_dir if (Path(adapter_dir) / "tokenizer_config.json").is_file() else base
-    AutoTokenizer.from_pretrained(str(tok_source)).save_pretrained(tmp)
-    shutil.rmtree(out, ignore_errors=True)
-    os.replace(tmp, out)
-    return out
+    with atomic_dir(out_dir) as tmp:
+        merged.save_pretrained(tmp, safe_serialization=True)
+        AutoTokenizer.from_pretrained(str(tok_source)).save_pretrained(tmp)
+    return Path(out_dir)

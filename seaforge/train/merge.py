@@ -8,14 +8,18 @@ before any tensor is read, and writes the result atomically.
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, ValidationError, model_validator
 
-from seaforge.train.config import ConfigError, Strict, apply_overrides, format_validation_error
+from seaforge.io import atomic_dir
+from seaforge.train.config import (
+    ConfigError,
+    Strict,
+    apply_overrides,
+    format_validation_error,
+)
 
 METHODS = ("linear", "task_arithmetic", "ties", "dare_ties", "slerp")
 NEEDS_BASE = {"task_arithmetic", "ties", "dare_ties", "slerp"}
@@ -113,16 +117,13 @@ def to_mergekit(cfg: MergeConfig) -> dict:
 
 
 def run_merge(cfg: MergeConfig, out_dir: str | Path) -> Path:
-    """Merge the checkpoints into ``out_dir`` (written to ``out_dir.tmp`` and renamed when done)."""
+    """Merge the checkpoints into ``out_dir`` (written beside it and renamed into place when done)."""
     from mergekit.config import MergeConfiguration
     from mergekit.merge import run_merge as mergekit_merge
     from mergekit.options import MergeOptions
 
-    out, tmp = Path(out_dir), Path(str(out_dir) + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
     mk_config = MergeConfiguration.model_validate(to_mergekit(cfg))
     options = MergeOptions(random_seed=cfg.seed, copy_tokenizer=True, lazy_unpickle=True, quiet=True)
-    mergekit_merge(mk_config, str(tmp), options=options)
-    shutil.rmtree(out, ignore_errors=True)
-    os.replace(tmp, out)
-    return out
+    with atomic_dir(out_dir) as tmp:
+        mergekit_merge(mk_config, str(tmp), options=options)
+    return Path(out_dir)
