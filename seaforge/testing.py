@@ -113,3 +113,34 @@ def tiny_causal_lm(arch: str, tokenizer, seed: int = 0, **overrides):
     model = AutoModelForCausalLM.from_config(config)
     model.eval()
     return model
+
+
+TINY_PREFIX = "tiny:"
+
+
+def tiny_model_dir(arch: str, cache_dir: str | Path | None = None) -> Path:
+    """Save a tiny model of `arch` with its tokenizer once, and return the folder.
+
+    Lets every command that takes a model path (train, eval) run offline on a laptop as
+    `tiny:<arch>`; the folder loads with `AutoModelForCausalLM`/`AutoTokenizer` like any other.
+    """
+    import os
+
+    from seaforge.io import atomic_dir
+
+    root = Path(cache_dir or os.environ.get("SEAFORGE_CACHE", Path.home() / ".cache" / "seaforge"))
+    out = root / "tiny" / arch
+    if not (out / "config.json").is_file():
+        tok = tiny_tokenizer()
+        model = tiny_causal_lm(arch, tok)
+        with atomic_dir(out) as tmp:
+            tok.save_pretrained(str(tmp))
+            model.save_pretrained(str(tmp))
+    return out
+
+
+def resolve_model(spec: str) -> str:
+    """`tiny:<arch>` becomes the folder of a saved tiny model; anything else is returned as is."""
+    if spec.startswith(TINY_PREFIX):
+        return str(tiny_model_dir(spec[len(TINY_PREFIX):]))
+    return spec

@@ -32,3 +32,17 @@ def test_tiny_models_are_deterministic_and_save(arch, tmp_path):
     a.save_pretrained(tmp_path)
     with torch.no_grad():
         assert torch.allclose(AutoModelForCausalLM.from_pretrained(tmp_path)(ids).logits, logits)
+
+
+def test_tiny_spec_resolves_to_a_saved_model_that_loads(tmp_path, monkeypatch):
+    from seaforge.testing import resolve_model
+
+    monkeypatch.setenv("SEAFORGE_CACHE", str(tmp_path))
+    path = resolve_model("tiny:qwen3")
+    assert path == str(tmp_path / "tiny" / "qwen3")
+    model = AutoModelForCausalLM.from_pretrained(path)
+    tok = AutoTokenizer.from_pretrained(path)
+    ids = tok("Sáng mai", return_tensors="pt").input_ids
+    with torch.no_grad():
+        assert torch.equal(model(ids).logits, tiny_causal_lm("qwen3", tiny_tokenizer())(ids).logits)
+    assert resolve_model("Qwen/Qwen3-8B") == "Qwen/Qwen3-8B"

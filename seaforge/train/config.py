@@ -25,7 +25,8 @@ class Strict(BaseModel):
 
 
 class ModelOptions(Strict):
-    path: str = Field(description="Hugging Face id or local directory of the base model.")
+    path: str = Field(description="Hugging Face id or local directory of the base model "
+                            "(or tiny:<arch>, a tiny random model for offline demos).")
     tokenizer: str | None = Field(None, description="Tokenizer id or directory; defaults to model.path.")
     precision: Literal["auto", "bf16", "fp32"] = "auto"
     gradient_checkpointing: bool = False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import torch
 
+from seaforge.testing import resolve_model
 from seaforge.train.config import ConfigError, LoraOptions, ModelOptions
 
 # Config attributes that different architectures use for their context length.
@@ -14,7 +15,7 @@ def load_tokenizer(opts: ModelOptions):
     """The run's tokenizer (``model.tokenizer`` or ``model.path``), with a pad token guaranteed."""
     from transformers import AutoTokenizer
 
-    name = opts.tokenizer or opts.path
+    name = resolve_model(opts.tokenizer or opts.path)
     try:
         tok = AutoTokenizer.from_pretrained(name)
     except (OSError, ValueError) as err:
@@ -30,7 +31,7 @@ def load_model_config(opts: ModelOptions):
     from transformers import AutoConfig
 
     try:
-        return AutoConfig.from_pretrained(opts.path)
+        return AutoConfig.from_pretrained(resolve_model(opts.path))
     except (OSError, ValueError) as err:
         raise ConfigError(f"field 'model.path': cannot load model config {opts.path!r}: {err}") from None
 
@@ -89,7 +90,7 @@ def load_model(opts: ModelOptions, lora: LoraOptions | None = None, wrap_lora: b
         model = AutoModelForCausalLM.from_config(load_model_config(opts), **kwargs)
     else:
         # fp32 master weights; accelerate autocasts to bf16 when mixed precision is on.
-        model = AutoModelForCausalLM.from_pretrained(opts.path, dtype=torch.float32, **kwargs)
+        model = AutoModelForCausalLM.from_pretrained(resolve_model(opts.path), dtype=torch.float32, **kwargs)
     if opts.gradient_checkpointing:
         # transformers 5 renamed the method; keep the old name for older releases.
         enable = getattr(model, "activation_checkpointing_enable", None)
