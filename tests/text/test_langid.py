@@ -174,3 +174,29 @@ def test_bad_lexicon_line_names_file_and_line(tmp_path):
     path.write_text("id\t2\tuang\nms\theavy\twang\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"lex.tsv:2: weight 'heavy' is not a number"):
         lexicon(str(path))
+
+
+def test_cld2_backed_by_the_lexicon_decides_without_fasttext(monkeypatch):
+    import seaforge.text.langid as langid
+
+    def no_fasttext():
+        raise AssertionError("fastText was asked")
+
+    monkeypatch.setattr(langid, "_model", no_fasttext)
+    assert detect("Saya tidak tahu kenapa dia pergi ke kantor hari ini.").lang == "id"
+    assert detect("Hindi ko alam kung bakit siya umalis ngayon.").lang == "tl"
+
+
+def test_malay_with_words_against_cld2_still_asks_fasttext(monkeypatch):
+    import seaforge.text.langid as langid
+
+    model, calls = langid._model(), []
+
+    class Spy:
+        def predict(self, *args):
+            calls.append(args)
+            return model.predict(*args)
+
+    monkeypatch.setattr(langid, "_model", Spy)
+    assert detect("Saya tak tahu kenapa dia pergi ke pejabat hari ini.").lang == "ms"
+    assert len(calls) == 1
