@@ -24,7 +24,7 @@ test-all: $(STAMP)
 	$(PY) -m pytest -q -m ''
 
 demo: $(STAMP)
-	$(VENV)/bin/seaforge text demo
+	SF=$(VENV)/bin/seaforge bash recipes/demo.sh
 
 bench: $(STAMP)
 	for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
