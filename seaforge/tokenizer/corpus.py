@@ -12,11 +12,11 @@ Accepted inputs (mix freely):
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from seaforge.io import iter_jsonl
 from seaforge.text.languages import resolve
 
 SAMPLE = "sample"
@@ -58,25 +58,20 @@ def _read_txt(path: Path, lang: str, corpus: Corpus) -> None:
 
 
 def _read_jsonl(path: Path, corpus: Corpus) -> None:
-    with open(path, encoding="utf-8") as f:
-        for lineno, line in enumerate(f, start=1):
-            if not line.strip():
-                continue
-            where = f"{path}:{lineno}"
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as err:
-                corpus.skipped.append(f"{where}: invalid JSON ({err.msg})")
-                continue
-            if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-                corpus.skipped.append(f"{where}: field 'text' is missing or not a string")
-                continue
-            try:
-                lang = resolve(str(record.get("lang", "")))
-            except KeyError:
-                corpus.skipped.append(f"{where}: field 'lang' {record.get('lang')!r} is not a known code")
-                continue
-            corpus.add(lang, record["text"], str(record.get("id", f"{path.name}:{lineno}")))
+    for line in iter_jsonl(path):
+        record, where = line.record, f"{path}:{line.lineno}"
+        if line.error:
+            corpus.skipped.append(line.error)
+            continue
+        if not isinstance(record.get("text"), str):
+            corpus.skipped.append(f"{where}: field 'text' is missing or not a string")
+            continue
+        try:
+            lang = resolve(str(record.get("lang", "")))
+        except KeyError:
+            corpus.skipped.append(f"{where}: field 'lang' {record.get('lang')!r} is not a known code")
+            continue
+        corpus.add(lang, record["text"], str(record.get("id", f"{path.name}:{line.lineno}")))
 
 
 def sample_path() -> Path:
