@@ -5,3 +5,5 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["HF_DATASETS_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# A wide console: rich would otherwise wrap long temp paths in CLI output at 80 columns.
+os.environ["COLUMNS"] = "200"

@@ -24,7 +24,7 @@ def test_cpt_command_trains_and_reports(tmp_path, llama_dir, packed_dir):
     assert result.exit_code == 0, result.output
     assert "step 2: loss" in result.output and "ppl/en" in result.output
     again = runner.invoke(app, ["train", "cpt", str(cfg)])
-    assert "already complete" in again.output
+    assert "already complete" in " ".join(again.output.split())  # rich wraps long paths
 
 
 def test_unknown_field_exits_2_naming_it(tmp_path, llama_dir, packed_dir):

@@ -1,0 +1,220 @@
+"""Benchmark the corpus engine against a stock datatrove pipeline on the same generated corpus.
+
+    .venv/bin/python bench/bench_data.py [--docs 50000] [--workdir /tmp/seaforge-bench-data]
+
+1. Filtering, one process (= per core), the two pipelines alternating over 500-document chunks so
+   both see the same load: stock = Gopher repetition + Gopher quality + C4 + FineWeb
+   quality filters (datatrove defaults, spaCy English word tokenizer); ours = normalise +
+   language ID + line cleanup + per-language quality on segmented words + PII redaction.
+2. MinHash near-dedup, one process: stock signatures (spaCy English words) vs ours (segmented
+   words per document language) with datatrove's default MinhashConfig (14 bands x 8), and ours
+   with seaforge's default (20 x 10); datatrove's buckets, clustering, filter; same documents.
+3. Near-dup recall/precision on the planted near-duplicates, per script group.
+Figures are ratios against the stock pipeline measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import shutil
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import orjson
+from datatrove.data import Document
+from datatrove.executor import LocalPipelineExecutor
+from datatrove.pipeline.dedup.minhash import (
+    MinhashConfig, MinhashDedupBuckets, MinhashDedupCluster, MinhashDedupFilter, MinhashDedupSignature,
+)
+from datatrove.pipeline.filters import (
+    C4QualityFilter, FineWebQualityFilter, GopherQualityFilter, GopherRepetitionFilter,
+)
+from datatrove.pipeline.readers import JsonlReader
+from datatrove.pipeline.writers import JsonlWriter
+from rich.console import Console
+from rich.progress import track
+from rich.table import Table
+
+from seaforge.data.dedup import SeaMinhashSignature
+from seaforge.data.pipeline import stderr_to
+from seaforge.data.recipe import DedupSpec
+from seaforge.data.steps import LanguageFilter, LineCleaner, Normalize, QualityFilter, RedactPII
+from seaforge.data.synthetic import LANGS, write_corpus
+
+SPACELESS = {"th", "lo", "km", "my", "zh"}
+
+
+def _patch_datatrove_xxhash() -> None:
+    """datatrove 0.10's xxhash64 passes str to xxhash, which xxhash >= 3.6 rejects; stock MinHash then
+    crashes. Encode first (the same bytes older xxhash hashed), so the baseline runs unmodified otherwise."""
+    import datatrove.utils.hashes.xxhash as dx
+    original = dx.xxhash64
+    if getattr(original, "_sf_patched", False):
+        return
+    def xxhash64(data):
+        return original(data.encode() if isinstance(data, str) else data)
+    xxhash64._sf_patched = True
+    dx.xxhash64 = xxhash64
+console = Console(width=120)
+
+
+def load(folder: Path) -> list[Document]:
+    docs = []
+    for path in sorted(folder.glob("*.jsonl.gz")):
+        with gzip.open(path, "rb") as fh:
+            for line in fh:
+                d = orjson.loads(line)
+                docs.append(Document(d["text"], d["id"], metadata={"meta": d["meta"], **d.get("metadata", {})}))
+    return docs
+
+
+def _copy(docs: list[Document]) -> list[Document]:
+    return [Document(d.text, d.id, metadata=dict(d.metadata)) for d in docs]
+
+
+def timed_filters(pipelines: dict[str, list], docs: list[Document], chunk: int = 500):
+    """Run each pipeline over copies of ``docs`` in this process, alternating chunks between the
+    pipelines so that both see the same machine load (this machine is shared and noisy).
+    Returns {name: (kept documents, seconds)}."""
+    kept = {name: [] for name in pipelines}
+    seconds = {name: 0.0 for name in pipelines}
+    for start in track(range(0, len(docs), chunk), description="filtering", console=console):
+        for name, steps in pipelines.items():
+            data = iter(_copy(docs[start:start + chunk]))
+            t0 = time.perf_counter()
+            for step in steps:
+                data = step.run(data)
+            kept[name].extend(data)
+            seconds[name] += time.perf_counter() - t0
+    return {name: (kept[name], seconds[name]) for name in pipelines}
+
+
+def stock_filters() -> list:
+    return [GopherRepetitionFilter(), GopherQualityFilter(), C4QualityFilter(filter_no_terminal_punct=False),
+            FineWebQualityFilter()]
+
+
+def our_filters() -> list:
+    return [Normalize(), LanguageFilter(list(LANGS), {"default": 0.5, "ms": 0.4, "id": 0.4}), LineCleaner(),
+            QualityFilter({"default": {"min_words": 40}, "my": {"min_words": 60}, "zh": {"min_words": 30}}),
+            RedactPII()]
+
+
+def run_minhash(signature, docs: list[Document], work: Path, config: MinhashConfig) -> tuple[dict, float]:
+    """All four datatrove MinHash stages in-process; returns {doc id: cluster id or -1} and seconds."""
+    shutil.rmtree(work, ignore_errors=True)
+    inp = work / "input"
+    _write(docs, inp)
+    start = time.perf_counter()
+    stages = [
+        [JsonlReader(str(inp)), signature],
+        [MinhashDedupBuckets(str(work / "sigs"), str(work / "buckets"), config=config)],
+        [MinhashDedupCluster(str(work / "buckets"), str(work / "remove"), config=config, save_cluster_id=True)],
+        [JsonlReader(str(inp)), MinhashDedupFilter(str(work / "remove"), load_cluster_ids=True),
+         JsonlWriter(str(work / "out"), output_filename="${rank}.jsonl.gz")],
+    ]
+    for i, pipeline in enumerate(stages):
+        tasks = config.num_buckets if i == 1 else 1
+        with stderr_to(work / "console.log", True):  # datatrove's per-task logs, not the bench table
+            LocalPipelineExecutor(pipeline, tasks=tasks, workers=1, logging_dir=str(work / f"logs{i}")).run()
+    seconds = time.perf_counter() - start
+    clusters = {}
+    for d in load_raw(work / "out"):
+        clusters[d["id"]] = d["metadata"].get("minhash_cluster_id", -1)
+    removed = {d.id for d in docs} - set(clusters)
+    return {"kept": clusters, "removed": removed}, seconds
+
+
+def _write(docs: list[Document], folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    with gzip.open(folder / "00000.jsonl.gz", "wb") as fh:
+        for d in docs:
+            fh.write(orjson.dumps({"text": d.text, "id": d.id, "metadata": d.metadata}) + b"\n")
+
+
+def load_raw(folder: Path) -> list[dict]:
+    out = []
+    for path in sorted(folder.glob("*.jsonl.gz")):
+        with gzip.open(path, "rb") as fh:
+            out.extend(orjson.loads(line) for line in fh)
+    return out
+
+
+def near_dup_scores(docs: list[Document], removed: set[str], group) -> dict[str, tuple[float, float, int]]:
+    """Per script group. Documents sharing a root (an original and its planted exact/near copies)
+    form a duplicate group; ideal dedup removes all but one of each. recall = removed duplicates /
+    (group size - 1) summed over groups; precision = those removals / all removals (removing a
+    unique document, or every member of a group, is a false positive)."""
+    groups: dict[str, list[str]] = defaultdict(list)
+    for d in docs:
+        groups[d.metadata["meta"]["dup_of"] or d.id].append(d.id)
+    lang = {d.id: d.metadata["meta"]["lang"] for d in docs}
+    stats = defaultdict(lambda: [0, 0, 0])  # expected removals, correct removals, all removals
+    for members in groups.values():
+        g = group(lang[members[0]])
+        gone = sum(m in removed for m in members)
+        stats[g][0] += len(members) - 1
+        stats[g][1] += min(gone, len(members) - 1)
+        stats[g][2] += gone
+    return {g: (s[1] / s[0] if s[0] else 1.0, s[1] / s[2] if s[2] else 1.0, s[0]) for g, s in stats.items()}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--docs", type=int, default=50_000)
+    ap.add_argument("--workdir", type=Path, default=Path("/tmp/seaforge-bench-data"))
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args()
+    corpus = args.workdir / f"corpus-{args.docs}-{args.seed}"
+    if not corpus.exists():
+        write_corpus(corpus, args.docs, shards=4, seed=args.seed)
+    docs = load(corpus)
+    console.print(f"{len(docs)} documents, {sum(len(d.text) for d in docs) / 1e6:.1f}M characters")
+
+    results = timed_filters({"stock": stock_filters(), "ours": our_filters()}, docs)
+    (stock_kept, stock_s), (our_kept, our_s) = results["stock"], results["ours"]
+
+    _patch_datatrove_xxhash()
+    config = MinhashConfig()  # datatrove defaults: 5-grams, 14 buckets x 8 hashes
+    ours_config = MinhashConfig(num_buckets=DedupSpec().buckets, hashes_per_bucket=DedupSpec().hashes_per_bucket)
+    by_id = {d.id: d for d in docs}
+    dedup_input = [Document(d.text, d.id, metadata={**d.metadata, "meta": by_id[d.id].metadata["meta"]})
+                   for d in our_kept]
+    w = args.workdir
+    runs = {
+        "stock (14x8)": run_minhash(MinhashDedupSignature(str(w / "mh-stock" / "sigs"), config),
+                                    dedup_input, w / "mh-stock", config),
+        "ours (14x8)": run_minhash(SeaMinhashSignature(str(w / "mh-ours" / "sigs"), config),
+                                   dedup_input, w / "mh-ours", config),
+        "ours (20x10, default)": run_minhash(SeaMinhashSignature(str(w / "mh-ours20" / "sigs"), ours_config),
+                                             dedup_input, w / "mh-ours20", ours_config),
+    }
+    stock_mh_s = runs["stock (14x8)"][1]
+
+    n, m = len(docs), len(dedup_input)
+    table = Table(title=f"seaforge data engine vs stock datatrove, {n} documents, one process")
+    for col in ("stage", "docs/s", "vs stock", "kept"):
+        table.add_column(col, justify="right")
+    table.add_row("filtering, stock", f"{n / stock_s:.0f}", "1.00x", str(len(stock_kept)))
+    table.add_row("filtering, ours", f"{n / our_s:.0f}", f"{stock_s / our_s:.2f}x", str(len(our_kept)))
+    for name, (result, seconds) in runs.items():
+        table.add_row(f"MinHash, {name}", f"{m / seconds:.0f}", f"{stock_mh_s / seconds:.2f}x",
+                      str(len(result["kept"])))
+    console.print(table)
+
+    group = lambda lang: "spaceless (th lo km my zh)" if lang in SPACELESS else "spaced (id ms tl vi en)"  # noqa: E731
+    scores = Table(title="Near-dedup on planted duplicates (after our filters): recall / precision")
+    scores.add_column("MinHash")
+    groups = sorted({group(d.metadata["meta"]["lang"]) for d in dedup_input})
+    for g in groups:
+        scores.add_column(g, justify="right")
+    for name, (result, _) in runs.items():
+        found = near_dup_scores(dedup_input, result["removed"], group)
+        scores.add_row(name, *(f"{found[g][0]:.3f} / {found[g][1]:.3f} ({found[g][2]})" for g in groups))
+    console.print(scores)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,117 @@
+"""``seaforge data``: run a corpus recipe, report on it, generate demo corpora, inspect packed shards."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+app = typer.Typer(help="Corpus curation: filter, dedup, decontaminate, mix, tokenise and pack.",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_show_locals=False)
+console = Console()
+
+
+@app.command()
+def run(
+    recipe: Path = typer.Argument(..., help="Recipe YAML (see recipes/data/demo.yaml)."),
+    keep_rejected: bool = typer.Option(False, "--keep-rejected", help="Write dropped documents to OUTPUT/rejected/."),
+    executor: str = typer.Option(None, help="Override the recipe's executor: local, slurm or ray."),
+    tasks: int = typer.Option(None, help="Override executor.tasks (input shards processed in parallel)."),
+    workers: int = typer.Option(None, help="Override executor.workers (processes at once)."),
+    restart: bool = typer.Option(False, "--restart", help="Delete OUTPUT and start over instead of resuming."),
+    verbose: bool = typer.Option(False, "--verbose",
+                                 help="Show datatrove's logs instead of OUTPUT/logs/*/console.log."),
+) -> None:
+    """Run RECIPE. Rerun the same command after a kill: finished work is skipped, output is identical."""
+    from seaforge.data.pipeline import run_recipe
+    from seaforge.data.recipe import RecipeError, load_recipe
+
+    overrides = {k: v for k, v in {"keep_rejected": keep_rejected or None, "executor.kind": executor,
+                                   "executor.tasks": tasks, "executor.workers": workers}.items() if v is not None}
+    try:
+        spec = load_recipe(recipe, overrides)
+    except RecipeError as err:
+        console.print(f"[red]{err}[/red]")
+        raise typer.Exit(2) from None
+    start = time.time()
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeElapsedColumn(), console=console) as progress:
+        bar = progress.add_task("starting", total=1)
+
+        def on_stage(i: int, n: int, name: str) -> None:
+            progress.update(bar, description=f"stage {name}", completed=i, total=n)
+
+        try:
+            summary = run_recipe(spec, on_stage=on_stage, quiet=not verbose, restart=restart)
+        except RuntimeError as err:
+            console.print(f"[red]{err}[/red]")
+            raise typer.Exit(1) from None
+    if "submitted" in summary:
+        console.print(f"submitted to Slurm: {', '.join(summary['submitted'])}")
+        return
+    skipped = int(sum(summary.get("skipped_input", {}).values()))
+    console.print(f"done in {time.time() - start:.1f}s: {spec.output} "
+                  f"({int(summary['documents_read'])} documents read, {skipped} malformed skipped; "
+                  f"see {spec.output}/logs/curate/logs for file and line)")
+    console.print(f"next: seaforge data report {spec.output}")
+
+
+@app.command()
+def report(
+    output: Path = typer.Argument(..., help="A run's OUTPUT directory."),
+    html: Path = typer.Option(None, help="Where to write the HTML page (default OUTPUT/report.html)."),
+) -> None:
+    """Per-language documents, tokens, drop reasons, dedup rates and mixture; writes an HTML page."""
+    from seaforge.data.report import load_summary, print_report, write_html
+
+    try:
+        summary = load_summary(output)
+    except FileNotFoundError as err:
+        console.print(f"[red]{err}[/red]")
+        raise typer.Exit(2) from None
+    print_report(summary, console)
+    page = write_html(summary, html or output / "report.html")
+    console.print(f"HTML report: {page}")
+
+
+@app.command()
+def generate(
+    output: Path = typer.Argument(..., help="Folder for the JSONL.gz shards."),
+    docs: int = typer.Option(10_000, help="Number of documents."),
+    shards: int = typer.Option(4, help="Number of files."),
+    seed: int = typer.Option(0, help="Random seed (same seed, same corpus)."),
+    malformed: bool = typer.Option(False, help="Also add malformed records (bad JSON, bad UTF-8, ...)."),
+) -> None:
+    """Write a synthetic multilingual web-like corpus (boilerplate, duplicates, near-duplicates, PII, spam)."""
+    from seaforge.data.synthetic import write_corpus
+
+    paths = write_corpus(output, docs, shards=shards, seed=seed, malformed=malformed)
+    console.print(f"wrote {docs} documents to {len(paths)} files in {output}")
+
+
+@app.command()
+def packed(path: Path = typer.Argument(..., help="A packed dataset directory (index.json + shards)."),
+           verify: bool = typer.Option(False, help="Also check every shard's sha256.")) -> None:
+    """Validate a packed dataset and show its sequences and tokens per language."""
+    from rich.table import Table
+
+    from seaforge.data.packing import PackedFormatError, read_packed
+
+    try:
+        index = read_packed(path, verify=verify)
+    except PackedFormatError as err:
+        console.print(f"[red]{err}[/red]")
+        raise typer.Exit(2) from None
+    console.print(f"{path}")
+    table = Table(title=f"seq_len {index.seq_len}, eos {index.eos_id}, tokenizer {index.tokenizer}")
+    for col in ("lang", "shards", "sequences", "tokens", "mixture target"):
+        table.add_column(col, justify="left" if col == "lang" else "right")
+    for lang in index.langs():
+        shards = [s for s in index.shards if s.lang == lang]
+        target = (index.mixture or {}).get(lang)
+        table.add_row(lang, str(len(shards)), str(sum(s.sequences for s in shards)),
+                      f"{sum(s.tokens for s in shards):,}", "-" if target is None else f"{100 * target:.1f}%")
+    console.print(table)

@@ -1,0 +1,158 @@
+"""Readers for every input a recipe can name: JSONL(.gz), Parquet, text folders, WET, WARC, HF datasets.
+
+datatrove's readers do the sharding across tasks; ours add what real dumps need: a bad record
+(broken JSON, invalid UTF-8, no text field, empty or oversized text) is counted by reason and
+logged with its file and line, and the run goes on.
+"""
+
+from __future__ import annotations
+
+import orjson
+from datatrove.pipeline.readers import (
+    HuggingFaceDatasetReader,
+    JsonlReader,
+    ParquetReader,
+    WarcReader,
+)
+from datatrove.pipeline.readers.base import BaseDiskReader
+from datatrove.utils.logging import logger
+
+MAX_DOC_CHARS = 1_000_000  # ~1-4 MB of UTF-8: longer "documents" are dumps, logs or base64 blobs
+
+
+class _SafeDocs:
+    """Mixin: validate each record's text, count and log skips with their source position."""
+
+    max_doc_chars: int = MAX_DOC_CHARS
+
+    def _skip_record(self, reason: str, where: str) -> None:
+        self.stat_update(f"skipped_{reason}")
+        logger.warning(f"skipping record at {where}: {reason.replace('_', ' ')}")
+
+    def get_document_from_dict(self, data: dict, source_file: str, id_in_file):
+        where = f"{source_file}:{id_in_file + 1 if isinstance(id_in_file, int) else id_in_file}"
+        text = data.get(self.text_key)
+        if not isinstance(text, str):
+            self._skip_record("missing_text", where)
+            return None
+        if not text.strip():
+            self._skip_record("empty_text", where)
+            return None
+        if len(text) > self.max_doc_chars:
+            self._skip_record("too_large", where)
+            return None
+        return super().get_document_from_dict(data, source_file, id_in_file)
+
+
+class SafeJsonlReader(_SafeDocs, JsonlReader):
+    """JSONL/JSONL.gz/.zst reader that survives malformed lines (reads bytes, decodes per line)."""
+
+    name = "🐿 Jsonl (safe)"
+
+    def read_file(self, filepath: str):
+        with self.data_folder.open(filepath, "rb", compression=self.compression) as fh:
+            for li, raw in enumerate(fh):
+                if not raw.strip():
+                    continue
+                where = f"{filepath}:{li + 1}"
+                try:
+                    record = orjson.loads(raw.decode("utf-8"))  # orjson rejects bad UTF-8 too; be explicit
+                except UnicodeDecodeError:
+                    self._skip_record("invalid_utf8", where)
+                    continue
+                except orjson.JSONDecodeError:
+                    self._skip_record("bad_json", where)
+                    continue
+                if not isinstance(record, dict):
+                    self._skip_record("not_an_object", where)
+                    continue
+                with self.track_time():
+                    document = self.get_document_from_dict(record, filepath, li)
+                if document:
+                    yield document
+
+
+class SafeParquetReader(_SafeDocs, ParquetReader):
+    name = "📒 Parquet (safe)"
+
+
+class SafeWarcReader(_SafeDocs, WarcReader):
+    """WARC HTML responses (datatrove's reader; needs faust-cchardet, python-magic, and an extractor)."""
+
+    name = "🕷 Warc (safe)"
+
+
+class WetReader(_SafeDocs, BaseDiskReader):
+    """Common Crawl WET files: the plain-text "conversion" records, read with warcio.
+
+    Our own reader because datatrove's WarcReader needs libmagic and cchardet just to accept
+    text that is already extracted and UTF-8.
+    """
+
+    name = "🕸 WET"
+    _requires_dependencies = ["warcio"]
+
+    def read_file(self, filepath: str):
+        from warcio.archiveiterator import ArchiveIterator
+        with self.data_folder.open(filepath, "rb") as fh:
+            for i, record in enumerate(ArchiveIterator(fh)):
+                if record.rec_type != "conversion":
+                    continue
+                where = f"{filepath} record {i}"
+                try:
+                    text = record.content_stream().read().decode("utf-8")
+                except UnicodeDecodeError:
+                    self._skip_record("invalid_utf8", where)
+                    continue
+                headers = record.rec_headers
+                data = {"text": text, "id": headers.get_header("WARC-Record-ID") or where,
+                        "url": headers.get_header("WARC-Target-URI"), "date": headers.get_header("WARC-Date")}
+                document = self.get_document_from_dict(data, filepath, i)
+                if document:
+                    yield document
+
+
+class SafeHFReader(_SafeDocs, HuggingFaceDatasetReader):
+    name = "🤗 HF dataset (safe)"
+
+
+class TextFolderReader(_SafeDocs, BaseDiskReader):
+    """Each ``.txt`` file is one document; its id is the relative path."""
+
+    name = "📄 Text folder"
+
+    def read_file(self, filepath: str):
+        with self.data_folder.open(filepath, "rb") as fh:
+            raw = fh.read()
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as err:
+            self._skip_record("invalid_utf8", f"{filepath} (byte {err.start})")
+            return
+        document = self.get_document_from_dict({"text": text, "id": filepath}, filepath, 0)
+        if document:
+            yield document
+
+
+def make_reader(kind: str, path: str, text_key: str = "text", id_key: str = "id", glob: str | None = None,
+                metadata: dict | None = None, max_doc_chars: int = MAX_DOC_CHARS, **options):
+    """The reader for one recipe input. ``kind``: jsonl, parquet, text, wet, warc, hf."""
+    common = dict(text_key=text_key, id_key=id_key, default_metadata=metadata or {})
+    if kind == "jsonl":
+        reader = SafeJsonlReader(path, glob_pattern=glob, **common)
+    elif kind == "parquet":
+        reader = SafeParquetReader(path, glob_pattern=glob or "**/*.parquet", **common)
+    elif kind == "text":
+        reader = TextFolderReader(path, glob_pattern=glob or "**/*.txt", **common)
+    elif kind == "wet":
+        reader = WetReader(path, glob_pattern=glob or "**/*.warc.wet*", **common)
+    elif kind == "warc":
+        reader = SafeWarcReader(path, glob_pattern=glob, **common)
+    elif kind == "hf":
+        # `path` is a dataset name on the Hub (or a local dataset dir with options.load_from_disk).
+        reader = SafeHFReader(path, dataset_options=options.pop("dataset_options", {"split": "train"}),
+                              streaming=options.pop("streaming", True), **options, **common)
+    else:
+        raise ValueError(f"unknown input type {kind!r}; known: jsonl, parquet, text, wet, warc, hf")
+    reader.max_doc_chars = max_doc_chars
+    return reader

@@ -1,0 +1,62 @@
+import pytest
+
+from seaforge.data.quality import clean_lines, line_kind, quality_reason, settings_for
+from seaforge.data.synthetic import Deck, spam_document, table_document
+from seaforge.text.segment import segment
+
+
+def test_line_kind_recognises_navigation_cookie_and_legal_lines_in_several_scripts():
+    assert line_kind("Trang chủ | Tin tức | Thể thao | Liên hệ") == "navigation"
+    assert line_kind("เว็บไซต์นี้ใช้คุกกี้เพื่อพัฒนาประสบการณ์ของคุณ ยอมรับคุกกี้ทั้งหมด") == "cookie"
+    assert line_kind("© 2024 kabarkota.example | Privacy Policy | Terms") in ("navigation", "boilerplate")
+    assert line_kind("Baca juga: berita lainnya dari daerah Anda") == "boilerplate"
+    assert line_kind("Harga beras di Medan naik 5 persen dibandingkan bulan lalu.") is None
+
+
+def test_clean_lines_counts_what_it_removes():
+    text = "Home | News | Sport | Contact Us\nA real sentence about the market.\nAccept all cookies?"
+    cleaned, removed = clean_lines(text)
+    assert cleaned == "A real sentence about the market."
+    assert removed == {"navigation": 1, "cookie": 1}
+
+
+def _article(lang, seed=0):
+    import random
+    deck = Deck(lang, random.Random(seed))
+    return " ".join(deck.sentence() for _ in range(8) if deck.can_draw())
+
+
+@pytest.mark.parametrize("lang", ["th", "km", "lo", "my", "id", "vi", "zh"])
+def test_a_clean_article_passes_with_segmented_words(lang):
+    text = _article(lang)
+    assert quality_reason(text, segment(text, lang), lang, settings_for(lang, {"min_words": 30})) is None
+
+
+def test_spaceless_scripts_would_fail_if_counted_by_whitespace():
+    text = _article("th")
+    # Whitespace "words" of Thai are whole clauses: far too few and far too long.
+    assert quality_reason(text, text.split(), "th", settings_for("th")) in ("too_few_words", "mean_word_len_high")
+
+
+def test_spam_tables_and_repeated_lines_are_dropped_with_their_reason():
+    import random
+    rng = random.Random(3)
+    spam = spam_document("id", rng)
+    assert quality_reason(spam, segment(spam, "id"), "id", settings_for("id", {"min_words": 10})) in (
+        "flagged_words", "few_stopwords", "dup_line_frac", "top_2gram")
+    table = table_document(rng)
+    assert quality_reason(table, table.split(), "en", settings_for("en", {"min_words": 5})) in (
+        "symbol_ratio", "digit_ratio")
+    repeated = "\n".join(["Pak Budi membeli beras dan minyak goreng di pasar pada Senin pagi."] * 6)
+    words = segment(repeated, "id")
+    assert quality_reason(repeated, words, "id", settings_for("id", {"min_words": 10})) == "dup_line_frac"
+
+
+def test_unknown_setting_is_rejected_by_name():
+    with pytest.raises(ValueError, match="min_wrods"):
+        settings_for("th", {"min_wrods": 3})
+
+
+def test_language_without_stopword_list_is_not_punished():
+    assert settings_for("ceb").min_stopwords == 0
+    assert settings_for("th").min_stopwords == 2
