@@ -61,7 +61,7 @@ def detect_cmd(
 
     def transform(record: dict) -> dict:
         det = detect(record["text"])
-        spans = detect_spans(record["text"])
+        spans = detect_spans(record["text"], det.lang)
         return {**record, "lang": det.lang, "confidence": round(det.confidence, 4),
                 "langs": spans.langs, "spans": [asdict(s) for s in spans.spans]}
 
@@ -69,7 +69,7 @@ def detect_cmd(
         return _batch(transform, strict)
     text = _text_arg(text, jsonl)
     det = detect(text)
-    spans = detect_spans(text)
+    spans = detect_spans(text, det.lang)
     best = sorted(det.scores.items(), key=lambda kv: -kv[1])[:top]
     console.print(f"[bold]{det.lang}[/] ({LANGUAGES[det.lang].name if det.lang in LANGUAGES else 'unknown'}),"
                   f" confidence {det.confidence:.3f}")
@@ -217,7 +217,7 @@ def demo_cmd() -> None:
     for rec in samples:
         text = normalize(rec["text"])
         det = detect(text)
-        spans = detect_spans(text)
+        spans = detect_spans(text, det.lang)
         words = segment(text, det.lang if det.lang in LANGUAGES else "en")
         gold = rec.get("langs") or [rec["lang"]]
         ok = det.lang == rec["lang"]

@@ -397,11 +397,12 @@ def latin_word_probs(words: list[str]) -> list[dict[str, float]]:
     return [{_FT_LABELS[label]: p for p, label in pr if label in _FT_LABELS} for pr in preds]
 
 
-def detect_spans(text: str) -> SpanDetection:
-    """Language spans covering ``text`` (same-language neighbours merged) and the languages present."""
+def detect_spans(text: str, main: str | None = None) -> SpanDetection:
+    """Language spans covering ``text`` (same-language neighbours merged) and the languages present;
+    pass ``main=detect(text).lang`` when you have it, to save detecting twice."""
     from seaforge.text.langid_spans import detect_spans as _detect_spans
 
-    return _detect_spans(text)
+    return _detect_spans(text, main)
 
 
 def evaluate_langid(eval_path=None, codeswitch_path=None) -> dict:

@@ -137,14 +137,13 @@ def _viterbi(rows: list[list[float]], main: int) -> list[int]:
     return path[::-1]
 
 
-def _label_latin(text: str, words: list[tuple[int, int, str]], labels: list[str | None]) -> None:
+def _label_latin(words: list[tuple[int, int, str]], labels: list[str | None], top: str) -> None:
     idx = [i for i, lab in enumerate(labels) if lab is None]
     if not idx:
         return
     latin = [words[i][2] for i in idx]
     cands = _candidates(latin)
     rows = _emissions(latin, cands, [words[i][0] for i in idx])
-    top = detect(text).lang
     main = cands.index(top) if top in cands else 0
     for i, state in zip(idx, _viterbi(rows, main)):
         labels[i] = cands[state]
@@ -165,18 +164,22 @@ def _cover(text: str, words: list[tuple[int, int, str]], labels: list[str]) -> l
     return spans
 
 
-def detect_spans(text: str) -> SpanDetection:
-    """Language spans covering ``text`` and the languages present, main (detect's) first."""
+def detect_spans(text: str, main: str | None = None) -> SpanDetection:
+    """Language spans covering ``text`` and the languages present, main first.
+
+    ``main`` is ``detect(text).lang`` when the caller already has it (it is computed otherwise).
+    """
     words = [(m.start(), m.end(), m.group()) for m in WORD_RE.finditer(text)]
     if not words:
         return SpanDetection([Span(0, len(text), UND)] if text else [], [])
+    if main is None:
+        main = detect(text).lang
     labels: list[str | None] = [_word_lang(w, text) for _, _, w in words]
-    _label_latin(text, words, labels)
+    _label_latin(words, labels, main)
     spans = _cover(text, words, labels)
     size: dict[str, int] = {}
     for s in spans:
         if s.lang != UND:
             size[s.lang] = size.get(s.lang, 0) + s.end - s.start
-    main = detect(text).lang
     langs = sorted(size, key=lambda c: (c != main, -size[c]))
     return SpanDetection(spans, langs)
