@@ -50,11 +50,13 @@ def _cpt_seq_len(cfg: CPTConfig) -> int:
 
     if cfg.data.seq_len:
         return cfg.data.seq_len
-    index = Path(cfg.data.path) / "index.json"
-    if index.is_file():
-        import json
+    if Path(cfg.data.path).is_dir():
+        from seaforge.data.packing import PackedFormatError, read_packed
 
-        return int(json.loads(index.read_text())["seq_len"])
+        try:
+            return read_packed(cfg.data.path).seq_len
+        except PackedFormatError as err:
+            raise ConfigError(f"field 'data.path': {err}") from None
     return JSONL_SEQ_LEN
 
 
