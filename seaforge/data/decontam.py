@@ -13,8 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import orjson
 import xxhash
+
+from seaforge.io import iter_jsonl
 
 DEFAULT_FIELDS = ("text", "question", "context", "passage", "premise", "hypothesis", "answer", "choices")
 
@@ -74,6 +75,7 @@ def eval_task_records(spec: str, data: str = "samples") -> Iterable[tuple[dict, 
     """
     from seaforge.eval.items import load_items
     from seaforge.eval.tasks import select_tasks
+
     for task in select_tasks(spec):
         for lang in task.languages:
             for item in load_items(task, lang, data).items:
@@ -81,14 +83,11 @@ def eval_task_records(spec: str, data: str = "samples") -> Iterable[tuple[dict, 
 
 
 def _jsonl_records(path: Path) -> Iterable[tuple[dict, str]]:
-    with open(path, "rb") as fh:
-        for lineno, raw in enumerate(fh, start=1):
-            if not raw.strip():
-                continue
-            try:
-                yield orjson.loads(raw), f"{path.name}:{lineno}"
-            except orjson.JSONDecodeError as err:
-                raise ValueError(f"{path}:{lineno}: invalid JSON in evaluation set ({err})") from None
+    """An evaluation set must be whole: its first bad line stops the run before anything is written."""
+    for line in iter_jsonl(path):
+        if line.error:
+            raise ValueError(f"evaluation set {line.error}")
+        yield line.record, f"{path.name}:{line.lineno}"
 
 
 def build_index(paths: list[str | os.PathLike], n: int = 13, fields: tuple[str, ...] = DEFAULT_FIELDS,

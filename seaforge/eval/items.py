@@ -7,12 +7,12 @@ task YAML runs on the samples offline and on SEA-HELM's data on a cluster.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from seaforge.eval.tasks import Task, TaskError, bundled_dir
+from seaforge.io import iter_jsonl
 
 _META_KEYS = {"id", "lang", "label", "sample", "metadata", "prompts", "prompt_templates"}
 
@@ -79,22 +79,21 @@ def record_to_item(task: Task, record: dict, lang: str, where: str) -> Item:
 def read_jsonl(path: Path, task: Task, lang: str | None, strict: bool) -> tuple[list[Item], int]:
     """Items of `lang` from a JSONL file; bad lines raise (strict) or are counted as skipped."""
     items, skipped = [], 0
-    with path.open(encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
+    for line in iter_jsonl(path):
+        where = f"{path}:{line.lineno}"
+        try:
+            if line.error:
+                raise TaskError(line.error)
+            record = line.record
+            rec_lang = record.get("lang") or record.get("metadata", {}).get("language")
+            if lang is not None and rec_lang is not None and rec_lang != lang:
                 continue
-            where = f"{path}:{n}"
-            try:
-                record = json.loads(line)
-                rec_lang = record.get("lang") or record.get("metadata", {}).get("language")
-                if lang is not None and rec_lang is not None and rec_lang != lang:
-                    continue
-                items.append(record_to_item(task, record, rec_lang or lang or "", where))
-            except (json.JSONDecodeError, TaskError, AttributeError, IndexError, KeyError) as err:
-                if strict:
-                    msg = str(err) if isinstance(err, TaskError) else f"{where}: {err}"
-                    raise TaskError(msg) from None
-                skipped += 1
+            items.append(record_to_item(task, record, rec_lang or lang or "", where))
+        except (TaskError, AttributeError, IndexError, KeyError) as err:
+            if strict:
+                msg = str(err) if isinstance(err, TaskError) else f"{where}: {err}"
+                raise TaskError(msg) from None
+            skipped += 1
     return items, skipped
 
 
