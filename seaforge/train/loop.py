@@ -19,6 +19,7 @@ from pathlib import Path
 import torch
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from seaforge.io import atomic_dir, atomic_write_text
 from seaforge.train.batches import IGNORE, MixtureSampler, collate
 from seaforge.train.checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint
 from seaforge.train.config import TrainOptions
@@ -99,9 +100,7 @@ class MetricsLog:
         if resume_step and path.exists():
             rows = [line for line in path.read_text().splitlines()
                     if line.strip() and json.loads(line)["step"] <= resume_step]
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text("".join(r + "\n" for r in rows))
-        os.replace(tmp, path)
+        atomic_write_text(path, "".join(r + "\n" for r in rows))
 
     def write(self, row: dict) -> None:
         """Append one row (main process only)."""
@@ -184,16 +183,11 @@ def heldout_perplexity(model, pools: dict, micro_batch_size: int, device) -> dic
 
 def save_final(accelerator, model, tokenizer, path: str | Path) -> Path:
     """Save the trained model (or LoRA adapter) and tokenizer in Hugging Face format, atomically."""
-    import shutil
-
-    final, tmp = Path(path), Path(str(path) + ".tmp")
     accelerator.wait_for_everyone()
-    state = accelerator.get_state_dict(model)
+    state = accelerator.get_state_dict(model)  # every rank takes part (FSDP gathers shards here)
     if accelerator.is_main_process:
-        shutil.rmtree(tmp, ignore_errors=True)
-        accelerator.unwrap_model(model).save_pretrained(tmp, state_dict=state, safe_serialization=True)
-        tokenizer.save_pretrained(tmp)
-        shutil.rmtree(final, ignore_errors=True)
-        os.replace(tmp, final)
+        with atomic_dir(path) as tmp:
+            accelerator.unwrap_model(model).save_pretrained(tmp, state_dict=state, safe_serialization=True)
+            tokenizer.save_pretrained(tmp)
     accelerator.wait_for_everyone()
-    return final
+    return Path(path)
