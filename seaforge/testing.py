@@ -129,7 +129,7 @@ def tiny_model_dir(arch: str, cache_dir: str | Path | None = None) -> Path:
     from seaforge.io import atomic_dir
 
     root = Path(cache_dir or os.environ.get("SEAFORGE_CACHE", Path.home() / ".cache" / "seaforge"))
-    out = root / "tiny" / arch
+    out = root / "tiny" / f"{arch}-{_tiny_fingerprint()}"
     if not (out / "config.json").is_file():
         tok = tiny_tokenizer()
         model = tiny_causal_lm(arch, tok)
@@ -137,6 +137,16 @@ def tiny_model_dir(arch: str, cache_dir: str | Path | None = None) -> Path:
             tok.save_pretrained(str(tmp))
             model.save_pretrained(str(tmp))
     return out
+
+
+def _tiny_fingerprint() -> str:
+    """Changes whenever what a tiny model is built from changes, so a stale cache is never used
+    (data packed with today's tiny tokenizer must meet a model with the same vocabulary)."""
+    import hashlib
+
+    path = resources.files("seaforge.text") / "data" / "samples.jsonl"
+    recipe = path.read_bytes() + repr((TINY_DIMS, CHAT_TEMPLATE, SPECIAL_TOKENS)).encode()
+    return hashlib.sha256(recipe).hexdigest()[:12]
 
 
 def resolve_model(spec: str) -> str:

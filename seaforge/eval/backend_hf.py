@@ -40,21 +40,20 @@ class HFBackend:
 
     @classmethod
     def load(cls, model: str, batch_size: int = 16, dtype: str = "auto", device: str | None = None):
-        """Load a hub id or local path; `tiny:<arch>` builds a tiny random model offline."""
-        if model.startswith("tiny:"):
-            from seaforge.testing import tiny_causal_lm, tiny_tokenizer
-
-            arch = model.split(":", 1)[1] or "llama"
-            tok = tiny_tokenizer()
-            return cls(tiny_causal_lm(arch, tok), tok, model, batch_size)
+        """Load a hub id or local path; `tiny:<arch>` is a tiny random model built offline."""
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
+        from seaforge.testing import TINY_PREFIX, resolve_model
+
+        if model == TINY_PREFIX:
+            model = TINY_PREFIX + "llama"
         torch_dtype = "auto" if dtype == "auto" else getattr(torch, dtype)
         try:
-            tok = AutoTokenizer.from_pretrained(model)
-            lm = AutoModelForCausalLM.from_pretrained(model, torch_dtype=torch_dtype)
-        except OSError as err:
+            path = resolve_model(model)
+            tok = AutoTokenizer.from_pretrained(path)
+            lm = AutoModelForCausalLM.from_pretrained(path, torch_dtype=torch_dtype)
+        except (OSError, ValueError) as err:
             raise BackendError(f"cannot load model {model!r}: {err}") from None
         device = device or ("cuda" if torch.cuda.is_available() else "cpu")
         return cls(lm.to(device).eval(), tok, model, batch_size)
