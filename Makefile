@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.seaforge-installed
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install test test-all demo bench clean
+.PHONY: install lint format test test-all demo bench clean
 
 # torch goes first and pinned: left to the resolver, a dependency would pull a multi-GB CUDA build.
 $(STAMP): pyproject.toml
@@ -17,7 +17,15 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-test: $(STAMP)
+lint: $(STAMP)
+	$(VENV)/bin/ruff check seaforge tests bench
+	$(VENV)/bin/ruff format --check seaforge tests bench
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix seaforge tests bench
+	$(VENV)/bin/ruff format seaforge tests bench
+
+test: lint
 	$(PY) -m pytest -q
 
 test-all: $(STAMP)

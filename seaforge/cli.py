@@ -1,22 +1,22 @@
-"""The `seaforge` command: one sub-command group per area, registered when the area exists."""
+"""The `seaforge` command: one sub-command group per area, and the one place user errors are reported."""
 
 from __future__ import annotations
 
 import importlib
+import os
+import sys
 
 import typer
 
 from seaforge import __version__
 
 AREAS = {
-    "text": "Southeast Asian text layer: languages, normalisation, segmentation, language ID, PII.",
+    "text": "Southeast Asian text layer: languages, normalization, segmentation, language ID, PII.",
     "data": "Corpus curation: filter, dedup, decontaminate, mix, tokenise and pack.",
     "tokenizer": "Tokenizer fertility and cost reports, training and vocabulary extension.",
     "train": "Continued pretraining, instruction tuning, preference alignment, LoRA.",
     "eval": "SEA-HELM style holistic evaluation of local models and endpoints.",
-    "guard": "Safety moderation with per-country policies.",
-    "serve": "OpenAI-compatible serving with guardrails, keys and metering.",
-    "build": "One recipe from raw text to a served, evaluated model.",
+    "models": "Real base models offline: pull, GGUF import and export, vocabulary trimming.",
 }
 
 app = typer.Typer(
@@ -36,8 +36,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                 help="Print the version and exit."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
 ) -> None:
     """Adapt open-weights LLMs to Southeast Asian languages."""
 
@@ -62,8 +63,53 @@ def _register_areas() -> None:
 _register_areas()
 
 
+def _fail(message: str, code: int = 2) -> int:
+    for line in str(message).strip().splitlines() or ["(no message)"]:
+        print(f"error: {line}" if line else "", file=sys.stderr)
+    return code
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run the CLI and return its exit code: user mistakes are one `error:` line on stderr and
+    exit 2; a traceback only with SEAFORGE_DEBUG=1."""
+    from seaforge.errors import UserError
+
+    try:  # typer >= 0.20 vendors its own click; older releases use the click package
+        from typer._click.exceptions import ClickException
+    except ImportError:
+        from click import ClickException
+    debug = os.environ.get("SEAFORGE_DEBUG", "") not in ("", "0")
+    try:
+        result = app(args=argv, standalone_mode=False, prog_name="seaforge")
+        if result == 130:  # typer turns Ctrl-C into exit code 130 and returns it
+            print("interrupted; rerun the same command to resume", file=sys.stderr)
+        return result if isinstance(result, int) else 0
+    except typer.Exit as done:
+        return done.exit_code
+    except ClickException as err:  # usage errors: typer/click already name the option
+        err.show(file=sys.stderr)
+        return err.exit_code
+    except (KeyboardInterrupt, typer.Abort):
+        print("interrupted; rerun the same command to resume", file=sys.stderr)
+        return 130
+    except UserError as err:
+        if debug:
+            raise
+        return _fail(str(err))
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError) as err:
+        if debug:
+            raise
+        where = f"{err.filename}: " if err.filename else ""
+        return _fail(f"{where}{err.strerror or err}")
+    except OSError as err:  # full disk, read-only file system: name the file, no traceback
+        if debug or err.errno is None:
+            raise
+        where = f"{err.filename}: " if err.filename else ""
+        return _fail(f"{where}{err.strerror}")
+
+
 def main() -> None:
-    app()
+    sys.exit(run())
 
 
 if __name__ == "__main__":
