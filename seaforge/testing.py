@@ -33,6 +33,7 @@ TINY_DIMS = dict(
     head_dim=16,
     max_position_embeddings=512,
 )
+TINY_FORMAT = 2  # bump when how a tiny folder is saved changes, so old caches are rebuilt
 TINY_ARCHS = ("llama", "qwen2", "qwen3", "gemma2", "gemma3_text", "apertus")
 
 
@@ -115,9 +116,6 @@ def tiny_causal_lm(arch: str, tokenizer, seed: int = 0, **overrides):
     return model
 
 
-TINY_PREFIX = "tiny:"
-
-
 def tiny_model_dir(arch: str, cache_dir: str | Path | None = None) -> Path:
     """Save a tiny model of `arch` with its tokenizer once, and return the folder.
 
@@ -127,8 +125,10 @@ def tiny_model_dir(arch: str, cache_dir: str | Path | None = None) -> Path:
     import os
 
     from seaforge.io import atomic_dir
+    from seaforge.models.registry import models_home
 
-    root = Path(cache_dir or os.environ.get("SEAFORGE_CACHE", Path.home() / ".cache" / "seaforge"))
+    # SEAFORGE_CACHE is the older name, still honoured (the test suite points it at a temp folder).
+    root = Path(cache_dir or os.environ.get("SEAFORGE_CACHE") or models_home())
     out = root / "tiny" / f"{arch}-{_tiny_fingerprint()}"
     if not (out / "config.json").is_file():
         tok = tiny_tokenizer()
@@ -136,6 +136,14 @@ def tiny_model_dir(arch: str, cache_dir: str | Path | None = None) -> Path:
         with atomic_dir(out) as tmp:
             tok.save_pretrained(str(tmp))
             model.save_pretrained(str(tmp))
+            # Some architectures reload our tokenizer as their own class, which adds tokens (Qwen2
+            # adds <|endoftext|>): give every id the reloaded tokenizer can produce an embedding row.
+            from transformers import AutoTokenizer
+
+            reloaded = len(AutoTokenizer.from_pretrained(str(tmp)))
+            if reloaded > model.config.vocab_size:
+                model.resize_token_embeddings(reloaded)
+                model.save_pretrained(str(tmp))
     return out
 
 
@@ -145,12 +153,5 @@ def _tiny_fingerprint() -> str:
     import hashlib
 
     path = resources.files("seaforge.text") / "data" / "samples.jsonl"
-    recipe = path.read_bytes() + repr((TINY_DIMS, CHAT_TEMPLATE, SPECIAL_TOKENS)).encode()
+    recipe = path.read_bytes() + repr((TINY_DIMS, CHAT_TEMPLATE, SPECIAL_TOKENS, TINY_FORMAT)).encode()
     return hashlib.sha256(recipe).hexdigest()[:12]
-
-
-def resolve_model(spec: str) -> str:
-    """`tiny:<arch>` becomes the folder of a saved tiny model; anything else is returned as is."""
-    if spec.startswith(TINY_PREFIX):
-        return str(tiny_model_dir(spec[len(TINY_PREFIX):]))
-    return spec

@@ -17,7 +17,8 @@ def test_tiny_tokenizer_round_trips_and_reloads(tmp_path):
     again = AutoTokenizer.from_pretrained(tmp_path)
     assert again("Sáng mai").input_ids == tok("Sáng mai").input_ids
     assert "<|im_start|>assistant" in again.apply_chat_template(
-        [{"role": "user", "content": "hai"}], tokenize=False, add_generation_prompt=True)
+        [{"role": "user", "content": "hai"}], tokenize=False, add_generation_prompt=True
+    )
 
 
 @pytest.mark.parametrize("arch", TINY_ARCHS)
@@ -35,7 +36,7 @@ def test_tiny_models_are_deterministic_and_save(arch, tmp_path):
 
 
 def test_tiny_spec_resolves_to_a_saved_model_that_loads(tmp_path, monkeypatch):
-    from seaforge.testing import resolve_model
+    from seaforge.models.resolve import ModelNotFound, resolve_model
 
     monkeypatch.setenv("SEAFORGE_CACHE", str(tmp_path))
     path = resolve_model("tiny:qwen3")
@@ -45,4 +46,5 @@ def test_tiny_spec_resolves_to_a_saved_model_that_loads(tmp_path, monkeypatch):
     ids = tok("Sáng mai", return_tensors="pt").input_ids
     with torch.no_grad():
         assert torch.equal(model(ids).logits, tiny_causal_lm("qwen3", tiny_tokenizer())(ids).logits)
-    assert resolve_model("Qwen/Qwen3-8B") == "Qwen/Qwen3-8B"
+    with pytest.raises(ModelNotFound, match="not in the local hub cache"):  # HF_HUB_OFFLINE=1 in tests
+        resolve_model("Qwen/Qwen3-8B")
