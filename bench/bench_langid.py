@@ -1,12 +1,14 @@
 """Language-ID accuracy and speed on one core: seaforge vs lingua (all languages) vs CLD2.
 
-    .venv/bin/python bench/bench_langid.py [--shared] [--repeat N]
+    .venv/bin/python bench/bench_langid.py [--shared] [--repeat N] [--spans]
 
 All three run in this process on the same sentences: the bundled eval set, plus (with
 --shared, when ../shared/corpora exists) real text nobody on the team wrote. Speeds are
 printed as ratios against CLD2 measured in the same run. Time is this process's CPU time
 (time.process_time), not wall time: on a shared machine wall time mostly measures the
 neighbours, and one process on one thread is exactly "one core".
+With --spans it times only code-switch spans on long inputs instead: every word new to lingua,
+one code-switched sentence repeated, and a 10 MB line, with the cap that bounds the work.
 """
 
 from __future__ import annotations
@@ -16,19 +18,19 @@ import os
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "RAYON_NUM_THREADS"):
     os.environ[_var] = "1"  # one core for every library, set before any of them loads
 
-import argparse
-import csv
-import json
-import time
-from collections import defaultdict
-from pathlib import Path
+import argparse  # noqa: E402 - after the thread settings above
+import csv  # noqa: E402 - after the thread settings above
+import time  # noqa: E402 - after the thread settings above
+from collections import defaultdict  # noqa: E402 - after the thread settings above
+from pathlib import Path  # noqa: E402 - after the thread settings above
 
-from rich.console import Console
-from rich.table import Table
+from rich.console import Console  # noqa: E402 - after the thread settings above
+from rich.table import Table  # noqa: E402 - after the thread settings above
 
-from seaforge.text.langid import detect, detect_batch
-from seaforge.text.langid_eval import load_jsonl
-from seaforge.text.languages import resolve
+from seaforge.io import read_jsonl  # noqa: E402 - after the thread settings above
+from seaforge.text.langid import detect, detect_batch  # noqa: E402 - after the thread settings above
+from seaforge.text.langid_eval import load_jsonl  # noqa: E402 - after the thread settings above
+from seaforge.text.languages import resolve  # noqa: E402 - after the thread settings above
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
 console = Console(width=150)
@@ -50,8 +52,22 @@ def eval_rows() -> list[tuple[str, str, str]]:
 def shared_rows() -> list[tuple[str, str, str]]:
     """UDHR paragraphs, NusaX, Global-MMLU-Lite questions, XCOPA premises (read, never copied)."""
     rows = []
-    udhr = {"ind": "id", "zsm": "ms", "tgl": "tl", "vie": "vi", "tha": "th", "mya": "my", "khm": "km",
-            "lao": "lo", "tam": "ta", "cmn": "zh", "eng": "en", "jav": "jv", "sun": "su", "shn": "shn"}
+    udhr = {
+        "ind": "id",
+        "zsm": "ms",
+        "tgl": "tl",
+        "vie": "vi",
+        "tha": "th",
+        "mya": "my",
+        "khm": "km",
+        "lao": "lo",
+        "tam": "ta",
+        "cmn": "zh",
+        "eng": "en",
+        "jav": "jv",
+        "sun": "su",
+        "shn": "shn",
+    }
     for name, lang in udhr.items():
         for line in (SHARED / "udhr" / "paragraphs" / f"{name}.txt").read_text("utf-8").splitlines():
             if line.strip():
@@ -61,13 +77,13 @@ def shared_rows() -> list[tuple[str, str, str]]:
             rows += [("nusax", lang, r["text"]) for r in csv.DictReader(f)]
     for lang in ("ms", "tl", "my"):
         path = SHARED / "global-mmlu-lite" / f"global_mmlu_lite_{lang}_test.jsonl"
-        for line in path.read_text("utf-8").splitlines():
-            q = json.loads(line)["prompts"][0]["question"]
-            if isinstance(q, str) and q.strip():
-                rows.append(("mmlu", lang, q))
+        for record in read_jsonl(path):
+            question = record["prompts"][0]["question"]
+            if isinstance(question, str) and question.strip():
+                rows.append(("mmlu", lang, question))
     for lang in ("id", "th", "vi", "ta", "zh"):
         path = SHARED / "xcopa" / "data" / lang / f"test.{lang}.jsonl"
-        rows += [("xcopa", lang, json.loads(line)["premise"]) for line in path.read_text("utf-8").splitlines()]
+        rows += [("xcopa", lang, record["premise"]) for record in read_jsonl(path)]
     return rows
 
 
@@ -120,11 +136,42 @@ def run_all(funcs: dict, texts: list[str], repeat: int) -> dict:
     return best
 
 
+def spans_timing() -> None:
+    """CPU seconds of detect_spans on long inputs (lingua loaded first, outside the timing)."""
+    import random
+    import string
+
+    from seaforge.text.langid import detect_spans
+    from seaforge.text.langid_spans import SPAN_CHAR_CAP
+
+    sentence = "Korang dah siap ke presentation slides untuk meeting esok pagi? "
+    detect_spans(sentence)
+    rng = random.Random(0)
+    new_words = ["".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(3, 9))) for _ in range(40_000)]
+    inputs = {
+        "8,000 words, each new": " ".join(new_words[:8_000]),
+        "40,000 words, each new": " ".join(new_words),
+        "29,000 words, one sentence repeated": sentence * 2_640,
+        "a 10 MB line": sentence * 160_000,
+    }
+    table = Table(title=f"code-switch spans, one core (cap {SPAN_CHAR_CAP:,} characters)")
+    for col in ("input", "characters", "analysed", "CPU s"):
+        table.add_column(col, justify="left" if col == "input" else "right")
+    for name, text in inputs.items():
+        start = time.process_time()
+        result = detect_spans(text)
+        table.add_row(name, f"{len(text):,}", f"{result.analysed_chars:,}", f"{time.process_time() - start:.2f}")
+    console.print(table)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--shared", action="store_true", help="also run the ../shared corpora")
     parser.add_argument("--repeat", type=int, default=5, help="passes over the sentences for timing")
+    parser.add_argument("--spans", action="store_true", help="time code-switch spans on long inputs only")
     args = parser.parse_args()
+    if args.spans:
+        return spans_timing()
     rows = eval_rows()
     if args.shared:
         if SHARED.is_dir():
@@ -151,7 +198,9 @@ def main() -> None:
     table.add_column("x CLD2", justify="right")
     for name, (acc, speed) in results.items():
         cells = [f"{acc[(s, 'all')][1] / acc[(s, 'all')][0]:.1%}" for s in sources]
-        per = " / ".join(f"{acc[('eval', l)][1] / max(acc[('eval', l)][0], 1):.0%}" for l in ("id", "ms", "jv", "su"))
+        per = " / ".join(
+            f"{acc[('eval', code)][1] / max(acc[('eval', code)][0], 1):.0%}" for code in ("id", "ms", "jv", "su")
+        )
         table.add_row(name, *cells, per, f"{speed:,.0f}", f"{speed / base_speed:.2f}x")
     console.print(table)
 

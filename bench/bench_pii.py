@@ -12,7 +12,6 @@ labelled sentences (tests/text/data/pii_cases.jsonl), the baseline scored on EMA
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import re
 import time
@@ -21,6 +20,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from seaforge.io import read_jsonl
 from seaforge.testing import sample_sentences
 from seaforge.text.pii import find_pii
 
@@ -102,14 +102,15 @@ def labelled_scores(cases: list[dict], finder) -> dict[str, tuple[int, int, int]
 
 
 def baseline_spans(text: str) -> list[tuple[str, int, int]]:
-    return ([("EMAIL", *m.span()) for m in BASELINE_EMAIL.finditer(text)]
-            + [("PHONE", *m.span()) for m in BASELINE_PHONE.finditer(text)])
+    return [("EMAIL", *m.span()) for m in BASELINE_EMAIL.finditer(text)] + [
+        ("PHONE", *m.span()) for m in BASELINE_PHONE.finditer(text)
+    ]
 
 
 def accuracy_table() -> Table | None:
     if not CASES.is_file():
         return None
-    cases = [json.loads(line) for line in CASES.read_text(encoding="utf-8").splitlines()]
+    cases = read_jsonl(CASES)
     ours = labelled_scores(cases, lambda t: [(m.type, m.start, m.end) for m in find_pii(t)])
     base = labelled_scores(cases, baseline_spans)
     table = Table(title=f"precision / recall on {len(cases)} labelled sentences (exact spans)")
@@ -140,8 +141,9 @@ def main() -> None:
         base, ours = docs_per_second([baseline, find_pii], docs, args.repeat)
         found = sum(len(find_pii(d)) for d in docs)
         avg = sum(map(len, docs)) / len(docs)
-        table.add_row(name, str(len(docs)), f"{avg:.0f}", f"{base:,.0f}", f"{ours:,.0f}",
-                      f"{ours / base:.2f}x", str(found))
+        table.add_row(
+            name, str(len(docs)), f"{avg:.0f}", f"{base:,.0f}", f"{ours:,.0f}", f"{ours / base:.2f}x", str(found)
+        )
     console = Console(width=120)
     console.print(table)
     scores = accuracy_table()

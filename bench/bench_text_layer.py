@@ -26,8 +26,22 @@ CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 UDHR = CORPORA / "udhr" / "paragraphs"
 WISESIGHT = CORPORA / "wisesight-sentiment" / "word-tokenization" / "wisesight-1000-samples-tokenised"
 MMTOOLS = CORPORA / "myanmar-tools"
-ISO3 = {"id": "ind", "ms": "zsm", "tl": "tgl", "vi": "vie", "th": "tha", "my": "mya", "km": "khm",
-        "lo": "lao", "ta": "tam", "zh": "cmn", "en": "eng", "jv": "jav", "su": "sun", "shn": "shn"}
+ISO3 = {
+    "id": "ind",
+    "ms": "zsm",
+    "tl": "tgl",
+    "vi": "vie",
+    "th": "tha",
+    "my": "mya",
+    "km": "khm",
+    "lo": "lao",
+    "ta": "tam",
+    "zh": "cmn",
+    "en": "eng",
+    "jv": "jav",
+    "su": "sun",
+    "shn": "shn",
+}
 
 
 def _docs(lang: str) -> tuple[list[str], str]:
@@ -109,8 +123,10 @@ def quality() -> None:
 
         ours = thai_f1(lambda t: segment(t, "th"))
         base = thai_f1(lambda t: word_tokenize(t, keep_whitespace=False))
-        console.print(f"Thai word F1 (wisesight-1000): segment {ours:.4f}, pythainlp word_tokenize "
-                      f"{base:.4f}, ratio {ours / base:.3f}")
+        console.print(
+            f"Thai word F1 (wisesight-1000): segment {ours:.4f}, pythainlp word_tokenize "
+            f"{base:.4f}, ratio {ours / base:.3f}"
+        )
     if MMTOOLS.exists():
         table = Table(title="Zawgyi conversion vs the myanmar-tools reference outputs (non-header lines)")
         for col in ("direction", "file", "lines", "exact", "exact (၀=ဝ)", "CER"):
@@ -128,21 +144,39 @@ def quality() -> None:
 def main() -> None:
     quality()
     table = Table(title="normalize / segment throughput (docs/s) vs NFC / str.split, same run")
-    for col in ("lang", "docs", "chars/doc", "NFC docs/s", "normalize docs/s", "ratio",
-                "split docs/s", "segment docs/s", "ratio"):
+    for col in (
+        "lang",
+        "docs",
+        "chars/doc",
+        "NFC docs/s",
+        "normalize docs/s",
+        "ratio",
+        "split docs/s",
+        "segment docs/s",
+        "ratio",
+    ):
         table.add_column(col, justify="right")
     for lang in ISO3:
         docs, source = _docs(lang)
         if not docs:
             continue
         segment(docs[0], lang)  # load the segmenter outside the timing
-        nfc = _rate(lambda d: unicodedata.normalize("NFC", d), docs)
-        norm = _rate(lambda d: normalize(d, lang), docs)
+        nfc = _rate(lambda doc: unicodedata.normalize("NFC", doc), docs)
+        norm = _rate(lambda doc, code=lang: normalize(doc, code), docs)
         split = _rate(str.split, docs)
-        seg = _rate(lambda d: segment(d, lang), docs)
+        seg = _rate(lambda doc, code=lang: segment(doc, code), docs)
         chars = sum(map(len, docs)) // len(docs)
-        table.add_row(lang, f"{len(docs)} {source}", str(chars), f"{nfc:,.0f}", f"{norm:,.0f}",
-                      f"{norm / nfc:.3f}", f"{split:,.0f}", f"{seg:,.0f}", f"{seg / split:.4f}")
+        table.add_row(
+            lang,
+            f"{len(docs)} {source}",
+            str(chars),
+            f"{nfc:,.0f}",
+            f"{norm:,.0f}",
+            f"{norm / nfc:.3f}",
+            f"{split:,.0f}",
+            f"{seg:,.0f}",
+            f"{seg / split:.4f}",
+        )
     Console(width=150).print(table)
 
 

@@ -10,7 +10,6 @@ Needs ../shared; run: .venv/bin/python bench/bench_tokenizer_extend.py [--sizes 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 import unicodedata
@@ -19,6 +18,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from seaforge.io import read_jsonl
 from seaforge.tokenizer.corpus import read_corpus
 from seaforge.tokenizer.extend import extend_tokenizer
 from seaforge.tokenizer.load import load_tokenizer
@@ -35,17 +35,14 @@ def udhr_lines(code: str) -> list[str]:
 
 
 def _jsonl(path: Path):
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            yield json.loads(line)
+    yield from read_jsonl(path)
 
 
 def learning_texts() -> dict[str, list[str]]:
     """Text the extension may learn from: never an odd-numbered UDHR article."""
     c = SHARED / "corpora"
     texts = {lang: udhr_lines(code)[0::2] for lang, code in TARGETS.items()}
-    texts["th"] += (c / "wisesight-sentiment/kaggle-competition/test.txt").read_text(
-        encoding="utf-8").splitlines()
+    texts["th"] += (c / "wisesight-sentiment/kaggle-competition/test.txt").read_text(encoding="utf-8").splitlines()
     texts["th"] += (c / "wisesight-sentiment/q.txt").read_text(encoding="utf-8").splitlines()
     for split in ("val", "test"):
         for lang in ("th", "ta"):
@@ -64,11 +61,18 @@ def count(tok, lines: list[str]) -> int:
 
 def check_guarantees(base, new, held: dict[str, list[str]]) -> tuple[bool, bool]:
     """(en/id ids identical on every UDHR line, every held-out line round-trips)."""
-    same = all(new.backend_tokenizer.encode(x, add_special_tokens=False).ids ==
-               base.backend_tokenizer.encode(x, add_special_tokens=False).ids
-               for code in KEEP.values() for x in udhr_lines(code))
-    trips = all(new.decode(new.backend_tokenizer.encode(x, add_special_tokens=False).ids) in
-                (x, unicodedata.normalize("NFC", x)) for lines in held.values() for x in lines)
+    same = all(
+        new.backend_tokenizer.encode(x, add_special_tokens=False).ids
+        == base.backend_tokenizer.encode(x, add_special_tokens=False).ids
+        for code in KEEP.values()
+        for x in udhr_lines(code)
+    )
+    trips = all(
+        new.decode(new.backend_tokenizer.encode(x, add_special_tokens=False).ids)
+        in (x, unicodedata.normalize("NFC", x))
+        for lines in held.values()
+        for x in lines
+    )
     return same, trips
 
 
@@ -90,10 +94,14 @@ def main() -> int:
     learn = learning_texts()
     sizes = ", ".join(f"{k} {sum(map(len, v)):,}" for k, v in learn.items())
     console.print(f"learning text (chars): {sizes}")
-    columns = {"qwen3": {k: count(qwen, v) for k, v in held.items()},
-               "llama4": {k: count(llama4, v) for k, v in held.items()}}
-    ood_columns = {"qwen3": {k: count(qwen, v) for k, v in ood.items()},
-                   "llama4": {k: count(llama4, v) for k, v in ood.items()}}
+    columns = {
+        "qwen3": {k: count(qwen, v) for k, v in held.items()},
+        "llama4": {k: count(llama4, v) for k, v in held.items()},
+    }
+    ood_columns = {
+        "qwen3": {k: count(qwen, v) for k, v in ood.items()},
+        "llama4": {k: count(llama4, v) for k, v in ood.items()},
+    }
     variants: list[tuple] = [(int(n), True) for n in args.sizes.split(",")]
     if args.no_script_split:
         variants.append((int(args.sizes.split(",")[-1]), False))
@@ -128,8 +136,10 @@ def main() -> int:
         table.add_row(lang, *[f"{c[lang] / c['en']:.2f}×" for c in ood_columns.values()])
     console.print(table)
     for name, (same, trips, seconds) in checks.items():
-        console.print(f"{name}: en/id ids identical on all UDHR lines: {same}; held-out lines "
-                      f"round-trip: {trips}; learned in {seconds:.0f} s")
+        console.print(
+            f"{name}: en/id ids identical on all UDHR lines: {same}; held-out lines "
+            f"round-trip: {trips}; learned in {seconds:.0f} s"
+        )
     return 0
 
 

@@ -10,11 +10,11 @@ Run: .venv/bin/python bench/bench_tokenizer_speed.py [--tokenizer PATH] [--mb 1]
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
 
+from seaforge.io import read_jsonl
 from seaforge.tokenizer.corpus import Corpus, read_corpus
 from seaforge.tokenizer.load import load_tokenizer
 from seaforge.tokenizer.metrics import corpus_stats, word_index
@@ -24,13 +24,12 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
 def _shared_texts() -> dict[str, list[str]]:
     c = SHARED / "corpora"
-    texts = {"th": (c / "wisesight-sentiment/kaggle-competition/test.txt").read_text(
-        encoding="utf-8").splitlines()}
+    texts = {"th": (c / "wisesight-sentiment/kaggle-competition/test.txt").read_text(encoding="utf-8").splitlines()}
     for lang in ("id", "vi", "ta", "zh"):
-        with open(c / f"xcopa/data/{lang}/test.{lang}.jsonl", encoding="utf-8") as f:
-            texts[lang] = [json.loads(x)["premise"] for x in f]
-    with open(c / "global-mmlu-lite/global_mmlu_lite_my_test.jsonl", encoding="utf-8") as f:
-        texts["my"] = [json.loads(x)["prompts"][0]["question"] for x in f]
+        texts[lang] = [record["premise"] for record in read_jsonl(c / f"xcopa/data/{lang}/test.{lang}.jsonl")]
+    texts["my"] = [
+        record["prompts"][0]["question"] for record in read_jsonl(c / "global-mmlu-lite/global_mmlu_lite_my_test.jsonl")
+    ]
     for lang, code in (("en", "eng"), ("km", "khm"), ("lo", "lao")):
         texts[lang] = (c / "udhr" / f"{code}.txt").read_text(encoding="utf-8").splitlines()
     return texts
@@ -83,11 +82,15 @@ def main() -> int:
     total = segment_s + stats_s
     print(f"{nbytes / 1e6:.2f} MB in {len(corpus.texts)} languages, tokenizer {args.tokenizer or 'tiny'}")
     print(f"baseline encode_batch loop      {baseline:6.2f} s  1.0x")
-    print(f"report, first tokenizer         {total:6.2f} s  {total / baseline:.1f}x "
-          f"(segmentation {segment_s:.2f} s, statistics {stats_s:.2f} s)")
+    print(
+        f"report, first tokenizer         {total:6.2f} s  {total / baseline:.1f}x "
+        f"(segmentation {segment_s:.2f} s, statistics {stats_s:.2f} s)"
+    )
     print(f"(before that, loading the segmenters' models took {warmup_s:.2f} s once per process)")
-    print(f"report, each further tokenizer  {stats_s:6.2f} s  {stats_s / baseline:.1f}x "
-          f"(words are segmented once per corpus)")
+    print(
+        f"report, each further tokenizer  {stats_s:6.2f} s  {stats_s / baseline:.1f}x "
+        f"(words are segmented once per corpus)"
+    )
     return 0
 
 

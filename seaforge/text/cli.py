@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from seaforge.errors import UserError
 from seaforge.text.languages import LANGUAGES, resolve
 
 app = typer.Typer(no_args_is_help=True, help="Southeast Asian text layer.")
@@ -22,9 +23,18 @@ def _text_arg(text: str | None, jsonl: bool) -> str:
     if jsonl:
         return ""
     if text is None:
-        err_console.print("[red]error:[/] give a TEXT argument, or --jsonl to read JSON Lines on stdin")
-        raise typer.Exit(2)
+        raise UserError("give a TEXT argument, or --jsonl to read JSON Lines on stdin")
     return text
+
+
+def _lang_option(code: str | None) -> str | None:
+    """A --lang value checked before any work, so a typo is one error line, not one per record."""
+    if code is None:
+        return None
+    try:
+        return resolve(code)
+    except UserError as err:
+        raise UserError(f"--lang: {err}") from None
 
 
 def _batch(transform, strict: bool) -> None:
@@ -44,8 +54,16 @@ def langs_cmd() -> None:
     for col in ("code", "ISO 639-3", "name", "native name", "scripts", "spaces", "countries", "main"):
         table.add_column(col)
     for lang in LANGUAGES.values():
-        table.add_row(lang.code, lang.iso639_3, lang.name, lang.native_name, " ".join(lang.scripts),
-                      "yes" if lang.spaced else "no", " ".join(lang.countries), "✓" if lang.main else "")
+        table.add_row(
+            lang.code,
+            lang.iso639_3,
+            lang.name,
+            lang.native_name,
+            " ".join(lang.scripts),
+            "yes" if lang.spaced else "no",
+            " ".join(lang.countries),
+            "✓" if lang.main else "",
+        )
     console.print(table)
 
 
@@ -58,36 +76,52 @@ def detect_cmd(
 ) -> None:
     """Identify the language(s) of a text, with code-switch spans."""
     from seaforge.text.langid import detect, detect_spans
+    from seaforge.text.langid_spans import SPAN_CHAR_CAP
 
     def transform(record: dict) -> dict:
-        det = detect(record["text"])
-        spans = detect_spans(record["text"], det.lang)
-        return {**record, "lang": det.lang, "confidence": round(det.confidence, 4),
-                "langs": spans.langs, "spans": [asdict(s) for s in spans.spans]}
+        detection = detect(record["text"])
+        spans = detect_spans(record["text"], detection.lang)
+        out = {
+            **record,
+            "lang": detection.lang,
+            "confidence": round(detection.confidence, 4),
+            "langs": spans.langs,
+            "spans": [asdict(span) for span in spans.spans],
+        }
+        if spans.capped:
+            out["spans_analysed_chars"] = spans.analysed_chars
+        return out
 
     if jsonl:
         return _batch(transform, strict)
     text = _text_arg(text, jsonl)
-    det = detect(text)
-    spans = detect_spans(text, det.lang)
-    best = sorted(det.scores.items(), key=lambda kv: -kv[1])[:top]
-    console.print(f"[bold]{det.lang}[/] ({LANGUAGES[det.lang].name if det.lang in LANGUAGES else 'unknown'}),"
-                  f" confidence {det.confidence:.3f}")
-    console.print("candidates: " + ", ".join(f"{code} {p:.3f}" for code, p in best))
+    detection = detect(text)
+    spans = detect_spans(text, detection.lang)
+    best = sorted(detection.scores.items(), key=lambda item: -item[1])[:top]
+    name = LANGUAGES[detection.lang].name if detection.lang in LANGUAGES else "unknown"
+    console.print(f"[bold]{detection.lang}[/] ({name}), confidence {detection.confidence:.3f}")
+    console.print("candidates: " + ", ".join(f"{code} {prob:.3f}" for code, prob in best))
     console.print("languages present: " + ", ".join(spans.langs))
     for span in spans.spans:
-        console.print(f"  [{span.start}:{span.end}] {span.lang}: {text[span.start:span.end]!r}")
+        console.print(f"  [{span.start}:{span.end}] {span.lang}: {text[span.start : span.end]!r}")
+    if spans.capped:
+        err_console.print(
+            f"spans cover the first {spans.analysed_chars:,} of {len(text):,} characters; "
+            f"the rest was not analysed (cap {SPAN_CHAR_CAP:,})"
+        )
 
 
 @app.command("normalize")
 def normalize_cmd(
-    text: str = typer.Argument(None, help="Text to normalise."),
+    text: str = typer.Argument(None, help="Text to normalize."),
     lang: str = typer.Option(None, help="Force a language's rules (default: by script)."),
     jsonl: bool = typer.Option(False, "--jsonl", help=JSONL_HELP),
     strict: bool = typer.Option(False, "--strict", help=STRICT_HELP),
 ) -> None:
-    """Normalise text: NFC, invisible characters, whitespace, Zawgyi, Vietnamese tones, Thai/Lao/Khmer."""
+    """Normalize text: NFC, invisible characters, whitespace, Zawgyi, Vietnamese tones, Thai/Lao/Khmer."""
     from seaforge.text.normalize import normalize, zawgyi_probability
+
+    lang = _lang_option(lang)
 
     def transform(record: dict) -> dict:
         original = record["text"]
@@ -107,7 +141,9 @@ def normalize_cmd(
 
 
 def _has_myanmar(text: str) -> bool:
-    return any("\u1000" <= ch <= "\u109f" for ch in text)
+    from seaforge.text.scripts import has_script
+
+    return has_script(text, "Mymr")
 
 
 @app.command("segment")
@@ -119,6 +155,8 @@ def segment_cmd(
 ) -> None:
     """Split text into words, also for scripts without spaces (Thai, Lao, Khmer, Burmese, Chinese)."""
     from seaforge.text.segment import segment
+
+    lang = _lang_option(lang)
 
     def language_of(text: str, given: str | None) -> str:
         if given:
@@ -153,12 +191,11 @@ def redact_cmd(
     wanted = [t.strip().upper() for t in types.split(",")] if types else None
     unknown = sorted(set(wanted or ()) - set(PII_TYPES))
     if unknown:
-        err_console.print(f"[red]error:[/] unknown PII type(s) {', '.join(unknown)}; known: {', '.join(PII_TYPES)}")
-        raise typer.Exit(2)
+        raise UserError(f"--types: unknown PII type(s) {', '.join(unknown)}; known: {', '.join(PII_TYPES)}")
 
     def transform(record: dict) -> dict:
         result = redact(record["text"], wanted)
-        return {**record, "text": result.text, "pii": [asdict(m) for m in result.pii]}
+        return {**record, "text": result.text, "pii": [asdict(match) for match in result.pii]}
 
     if jsonl:
         return _batch(transform, strict)
@@ -203,33 +240,38 @@ def _print_langid_report(report: dict) -> None:
 @app.command("demo")
 def demo_cmd() -> None:
     """Run the whole text layer over the bundled sample sentences."""
+    from seaforge.testing import sample_sentences
     from seaforge.text.langid import detect, detect_spans
     from seaforge.text.normalize import normalize
     from seaforge.text.pii import redact
     from seaforge.text.segment import segment
-    from seaforge.testing import sample_sentences
 
     table = Table(title="seaforge text layer on bundled samples", show_lines=False)
     for col in ("gold", "detected", "conf", "langs", "words", "first words"):
         table.add_column(col)
     correct = 0
     samples = sample_sentences()
-    for rec in samples:
-        text = normalize(rec["text"])
-        det = detect(text)
-        spans = detect_spans(text, det.lang)
-        words = segment(text, det.lang if det.lang in LANGUAGES else "en")
-        gold = rec.get("langs") or [rec["lang"]]
-        ok = det.lang == rec["lang"]
+    for sample in samples:
+        text = normalize(sample["text"])
+        detection = detect(text)
+        spans = detect_spans(text, detection.lang)
+        words = segment(text, detection.lang if detection.lang in LANGUAGES else "en")
+        gold = sample.get("langs") or [sample["lang"]]
+        ok = detection.lang == sample["lang"]
         correct += ok
-        table.add_row(rec["lang"], det.lang if ok else f"[red]{det.lang}[/]", f"{det.confidence:.2f}",
-                      ",".join(spans.langs) + ("" if set(gold) <= set(spans.langs) else " [red]✗[/]"),
-                      str(len(words)), " | ".join(words[:5]))
+        table.add_row(
+            sample["lang"],
+            detection.lang if ok else f"[red]{detection.lang}[/]",
+            f"{detection.confidence:.2f}",
+            ",".join(spans.langs) + ("" if set(gold) <= set(spans.langs) else " [red]✗[/]"),
+            str(len(words)),
+            " | ".join(words[:5]),
+        )
     console.print(table)
     console.print(f"language ID on samples: {correct}/{len(samples)} correct")
-    pii_example = ("Call me at +65 9123 4567 or email siti.rahman@example.com; "
-                   "order #20240312 costs RM 1,250.00 on 12/03/2024.")
+    pii_example = (
+        "Call me at +65 9123 4567 or email siti.rahman@example.com; order #20240312 costs RM 1,250.00 on 12/03/2024."
+    )
     console.print("\n[bold]PII redaction[/]")
     console.print(pii_example)
     console.print(redact(pii_example).text)
-

@@ -27,12 +27,13 @@ from __future__ import annotations
 
 import math
 import os
-from math import exp, log
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib.util import find_spec
+from math import exp, log
 from pathlib import Path
-from typing import Callable, Iterable, NamedTuple
+from typing import NamedTuple
 
 from seaforge.text.langid_lexicon import clean_for_model, lexical_bonus, model_free_language
 from seaforge.text.langid_script import SCRIPT_LANG, latin_words, myanmar_lang, script_counts
@@ -82,8 +83,13 @@ class Detection:
 
     __slots__ = ("lang", "confidence", "_scores", "_build")
 
-    def __init__(self, lang: str, confidence: float, scores: dict[str, float] | None = None,
-                 build: Callable[[], dict[str, float]] | None = None):
+    def __init__(
+        self,
+        lang: str,
+        confidence: float,
+        scores: dict[str, float] | None = None,
+        build: Callable[[], dict[str, float]] | None = None,
+    ):
         if scores is None and build is None:
             raise TypeError("Detection needs scores or build")
         self.lang, self.confidence, self._scores, self._build = lang, confidence, scores, build
@@ -114,6 +120,11 @@ class Span:
 class SpanDetection:
     spans: list[Span]
     langs: list[str]
+    analysed_chars: int = 0  # spans past this offset were not analysed (text longer than the cap)
+
+    @property
+    def capped(self) -> bool:
+        return bool(self.spans) and self.analysed_chars < self.spans[-1].end
 
 
 _MODEL = None
@@ -161,6 +172,7 @@ def _und() -> Detection:
 class _Latin(NamedTuple):
     """The Latin-script posterior, kept sparse: ``logit`` for languages with model or lexical
     evidence, the floor for every other Latin language; probability = exp(logit - top) / total."""
+
     lang: str
     confidence: float
     logit: dict[str, float]
@@ -206,8 +218,7 @@ def _latin_posterior(clean: str, bonus: dict[str, float], predictions) -> tuple[
         full = latin.posterior()
         lang = max(full, key=full.__getitem__)
         latin = latin._replace(lang=lang, confidence=full[lang])
-    if (registered < _MIN_REGISTERED and sum(bonus.values()) < _UND_MAX_BONUS
-            and clean.count(" ") >= _UND_MIN_WORDS - 1):
+    if registered < _MIN_REGISTERED and sum(bonus.values()) < _UND_MAX_BONUS and clean.count(" ") >= _UND_MIN_WORDS - 1:
         registered = 0.0  # signals "und" to the caller
     return latin, registered
 
@@ -222,13 +233,14 @@ def _lingua_ms_log_odds(clean: str) -> float:
     if _LINGUA_ID_MS is None:
         from lingua import Language, LanguageDetectorBuilder
 
-        _LINGUA_ID_MS = LanguageDetectorBuilder.from_languages(
-            Language.MALAY, Language.INDONESIAN).with_low_accuracy_mode().build()
+        _LINGUA_ID_MS = (
+            LanguageDetectorBuilder.from_languages(Language.MALAY, Language.INDONESIAN).with_low_accuracy_mode().build()
+        )
     from lingua import Language
 
-    p = _LINGUA_ID_MS.compute_language_confidence(clean[:_LINGUA_CHARS], Language.MALAY)
-    p = min(max(p, 0.05), 0.95)
-    return max(-3.0, min(3.0, math.log(p / (1.0 - p))))
+    malay = _LINGUA_ID_MS.compute_language_confidence(clean[:_LINGUA_CHARS], Language.MALAY)
+    malay = min(max(malay, 0.05), 0.95)
+    return max(-3.0, min(3.0, math.log(malay / (1.0 - malay))))
 
 
 def _combine(text: str, counts: dict[str, float], latin: _Latin | None) -> Detection:
@@ -336,8 +348,11 @@ def cld2_predictions(clean: str) -> tuple[list[tuple[float, str]], bool]:
         reliable, _, details = _CLD2.detect(clean[:CLD2_CHARS], bestEffort=True)
     except _CLD2.error:  # e.g. lone surrogates
         return [], False
-    preds = [(pct / 100.0, _CLD2_LABELS.get(code) or "__label__" + code)
-             for _, code, pct, _ in details if pct > 0 and code != "un"]
+    preds = [
+        (pct / 100.0, _CLD2_LABELS.get(code) or "__label__" + code)
+        for _, code, pct, _ in details
+        if pct > 0 and code != "un"
+    ]
     return preds, reliable
 
 
@@ -397,12 +412,13 @@ def latin_word_probs(words: list[str]) -> list[dict[str, float]]:
     return [{_FT_LABELS[label]: p for p, label in pr if label in _FT_LABELS} for pr in preds]
 
 
-def detect_spans(text: str, main: str | None = None) -> SpanDetection:
+def detect_spans(text: str, main: str | None = None, cap: int | None = None) -> SpanDetection:
     """Language spans covering ``text`` (same-language neighbours merged) and the languages present;
-    pass ``main=detect(text).lang`` when you have it, to save detecting twice."""
+    pass ``main=detect(text).lang`` when you have it, to save detecting twice. Only the first
+    ``cap`` characters (default ``langid_spans.SPAN_CHAR_CAP``) are analysed."""
     from seaforge.text.langid_spans import detect_spans as _detect_spans
 
-    return _detect_spans(text, main)
+    return _detect_spans(text, main, cap)
 
 
 def evaluate_langid(eval_path=None, codeswitch_path=None) -> dict:

@@ -4,13 +4,13 @@ Public detectors confuse Indonesian with Malay, and Javanese/Sundanese with both
 the languages share most of their vocabulary. What separates them is a few hundred
 spellings and words (uang/wang, karena/kerana, kantor/pejabat, -itas/-iti, ora, teu ...),
 which are cheap to look up: one set intersection per text. ``clean_for_model`` (the
-normalisation the lexicon and the models share) lives here too.
+normalization the lexicon and the models share) lives here too.
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 
 LEXICON_FILE = "langid_lexicon.tsv"
@@ -21,14 +21,15 @@ SPAN_LEXICON_FILE = "langid_span_lexicon.tsv"
 # The -iti forms all come from English -ity after l/v/n/s/r/t (kualiti, aktiviti, komuniti),
 # which keeps out native words such as Ilocano "dagiti".
 _SUFFIX_RULES: tuple[tuple[str, str, float], ...] = (
-    ("itas", "id", 1.5), ("syen", "ms", 2.0),
+    ("itas", "id", 1.5),
+    ("syen", "ms", 2.0),
     *((ending, "ms", 1.5) for ending in ("liti", "viti", "niti", "siti", "riti", "titi")),
 )
 _SUFFIX_WEIGHT = {ending: (lang, w) for ending, lang, w in _SUFFIX_RULES}
 # A word of 6+ letters ending in one of the endings; "-eliti" is excluded because the
 # "teliti" family (peneliti, meneliti: research) is native to both languages.
 _SUFFIX_RE = re.compile(r"\b(?!\w*eliti\b)\w{2,}(" + "|".join(_SUFFIX_WEIGHT) + r")\b")
-PUNCTUATION = "!\"#$%&()*+,./:;<=>?@[\\]^_`{|}~“”‘’«»…–—。，、！？：；（）「」"
+PUNCTUATION = '!"#$%&()*+,./:;<=>?@[\\]^_`{|}~“”‘’«»…–—。，、！？：；（）「」'
 _PUNCT_TO_SPACE = str.maketrans({c: " " for c in PUNCTUATION})
 # Digits, line breaks and punctuation become spaces; the models and the lexicon then share
 # the same words. Only the first MAX_MODEL_CHARS characters go to the models.
@@ -61,15 +62,14 @@ def clean_for_model(text: str) -> str:
 # Spelling habits no word list can enumerate: Sundanese writes /ɤ/ as "eu" and /ɛ/ as "é"
 # (leungeun, saméméh); Javanese writes retroflex "dh" (dhewe, dhateng). Each word that
 # shows one adds a little, capped so a long text cannot pile up unbounded evidence.
-_ORTHO_RULES: tuple[tuple[str, str, float], ...] = (("eu", "su", 0.8), ("é", "su", 0.6),
-                                                    ("dh", "jv", 0.8))
+_ORTHO_RULES: tuple[tuple[str, str, float], ...] = (("eu", "su", 0.8), ("é", "su", 0.6), ("dh", "jv", 0.8))
 _ORTHO_CAP = 4.0
 _ORTHO_WORD_RE = {piece: re.compile(f"[^ ]*{piece}[^ ]*") for piece, _, _ in _ORTHO_RULES}
 
 WORD_RE = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 
 
-@lru_cache(maxsize=None)
+@cache
 def lexicon(path: str | None = None, bundled: str = LEXICON_FILE) -> dict[str, tuple[tuple[str, float], ...]]:
     """Map word -> ((lang, weight), ...) loaded from a bundled TSV (or ``path``)."""
     if path is None:
@@ -88,19 +88,19 @@ def lexicon(path: str | None = None, bundled: str = LEXICON_FILE) -> dict[str, t
             raise ValueError(f"{source}:{lineno}: expected 3 tab-separated fields, got {len(parts)}")
         lang, weight, words = parts
         try:
-            w = float(weight)
+            value = float(weight)
         except ValueError:
             raise ValueError(f"{source}:{lineno}: weight {weight!r} is not a number") from None
         for word in words.split():
             key = (word.lower(), lang)
-            best[key] = max(best.get(key, 0.0), w)
-    out: dict[str, list[tuple[str, float]]] = {}
-    for (word, lang), w in best.items():
-        out.setdefault(word, []).append((lang, w))
-    return {word: tuple(v) for word, v in out.items()}
+            best[key] = max(best.get(key, 0.0), value)
+    entries_of: dict[str, list[tuple[str, float]]] = {}
+    for (word, lang), value in best.items():
+        entries_of.setdefault(word, []).append((lang, value))
+    return {word: tuple(entries) for word, entries in entries_of.items()}
 
 
-@lru_cache(maxsize=None)
+@cache
 def span_lexicon() -> dict[str, tuple[tuple[str, float], ...]]:
     """Lexicon for labelling single words in code-switched text: both bundled files merged."""
     merged: dict[str, dict[str, float]] = {}
@@ -112,7 +112,7 @@ def span_lexicon() -> dict[str, tuple[tuple[str, float], ...]]:
     return {word: tuple(slot.items()) for word, slot in merged.items()}
 
 
-@lru_cache(maxsize=None)
+@cache
 def detect_lexicon() -> dict[str, tuple[tuple[str, float], ...]]:
     """The lexicon ``detect`` uses (English and Vietnamese are left to the model)."""
     return lexicon()
@@ -173,7 +173,7 @@ _DECISIVE_LANGS = frozenset(("jv", "su", "id", "ms", "tl"))
 
 @lru_cache(maxsize=1)
 def _english_words() -> frozenset[str]:
-    return frozenset(w for w, entries in span_lexicon().items() if any(l == "en" for l, _ in entries))
+    return frozenset(word for word, entries in span_lexicon().items() if any(lang == "en" for lang, _ in entries))
 
 
 def model_free_language(tokens: list[str], bonus: dict[str, float]) -> str | None:

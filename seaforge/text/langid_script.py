@@ -9,31 +9,35 @@ from __future__ import annotations
 
 import re
 
+from seaforge.text.scripts import SCRIPT_RANGES, char_class
+
 # Private-use code points stand in for scripts after translate, so they cannot collide with
 # characters of the input that survive translation unchanged.
-_MARK = {name: chr(0xE000 + i) for i, name in enumerate(
-    ["Latn", "Thai", "Laoo", "Khmr", "Mymr", "Taml", "Hani", "Kana", "Hang", "Arab",
-     "Java", "Sund", "Bali", "Bugi", "Other"])}
-
-_RANGES: dict[str, list[tuple[int, int]]] = {
-    "Latn": [(0x41, 0x5A), (0x61, 0x7A), (0xC0, 0xD6), (0xD8, 0xF6), (0xF8, 0x24F),
-             (0x1E00, 0x1EFF)],
-    "Thai": [(0x0E01, 0x0E5B)],
-    "Laoo": [(0x0E81, 0x0EDF)],
-    "Khmr": [(0x1780, 0x17FF), (0x19E0, 0x19FF)],
-    "Mymr": [(0x1000, 0x109F), (0xA9E0, 0xA9FF), (0xAA60, 0xAA7F)],
-    "Taml": [(0x0B80, 0x0BFF)],
-    "Hani": [(0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2FA1F)],
-    "Kana": [(0x3040, 0x30FF), (0x31F0, 0x31FF)],
-    "Hang": [(0x1100, 0x11FF), (0xAC00, 0xD7AF), (0x3130, 0x318F)],
-    "Arab": [(0x0600, 0x06FF), (0x0750, 0x077F)],
-    "Java": [(0xA980, 0xA9DF)],
-    "Sund": [(0x1B80, 0x1BBF)],
-    "Bali": [(0x1B00, 0x1B7F)],
-    "Bugi": [(0x1A00, 0x1A1F)],
-    # Letters of scripts no registered language uses: Cyrillic, Greek, Devanagari, ...
-    "Other": [(0x370, 0x52F), (0x900, 0xB7F), (0xC00, 0xDFF), (0x0590, 0x05FF)],
+_MARK = {
+    name: chr(0xE000 + i)
+    for i, name in enumerate(
+        [
+            "Latn",
+            "Thai",
+            "Laoo",
+            "Khmr",
+            "Mymr",
+            "Taml",
+            "Hani",
+            "Kana",
+            "Hang",
+            "Arab",
+            "Java",
+            "Sund",
+            "Bali",
+            "Bugi",
+            "Other",
+        ]
+    )
 }
+
+# The scripts language ID tells apart, from the one table (Indic only matters to normalization).
+_RANGES = {name: spans for name, spans in SCRIPT_RANGES.items() if name in _MARK}
 
 _TABLE: dict[int, str] = {}
 for _name, _spans in _RANGES.items():
@@ -51,21 +55,26 @@ _MARKS = frozenset(_NAME_OF)
 _LETTER_RE = re.compile(r"[^\W\d_]")
 
 
-def _class(spans: list[tuple[int, int]]) -> str:
-    return "".join(f"\\U{lo:08x}-\\U{hi:08x}" for lo, hi in spans)
-
-
 # Per script, a regex for "a letter of any other script": a C-speed scan that proves a text
 # is single-script without counting (Other is left out: it decides nothing).
-_OUTSIDE = {name: re.compile(f"[^\\W\\d_{_class(spans)}]") for name, spans in _RANGES.items()
-            if name != "Other"}
+_OUTSIDE = {name: re.compile(f"[^\\W\\d_{char_class(name)}]") for name in _RANGES if name != "Other"}
 
 # Latin-script words (with combining accents: decomposed Vietnamese) inside mixed-script text.
-_LATIN_WORD_RE = re.compile(f"[{_class(_RANGES['Latn'])}][{_class(_RANGES['Latn'])}\\u0300-\\u036f'’-]*")
+_LATIN_WORD_RE = re.compile(f"[{char_class('Latn')}][{char_class('Latn')}\\u0300-\\u036f'’-]*")
 
 # Script -> the one registered language written in it (Latin and Myanmar need more work).
-SCRIPT_LANG = {"Thai": "th", "Laoo": "lo", "Khmr": "km", "Taml": "ta", "Hani": "zh",
-               "Arab": "ms", "Java": "jv", "Sund": "su", "Bali": "ban", "Bugi": "bug"}
+SCRIPT_LANG = {
+    "Thai": "th",
+    "Laoo": "lo",
+    "Khmr": "km",
+    "Taml": "ta",
+    "Hani": "zh",
+    "Arab": "ms",
+    "Java": "jv",
+    "Sund": "su",
+    "Bali": "ban",
+    "Bugi": "bug",
+}
 
 # Han characters carry about a word each, so one counts for as much as a few Latin letters
 # when deciding which script dominates a mixed text.

@@ -9,6 +9,10 @@ start a new span but a run of clearly English words does. The word-level model i
 (character 1-5-gram models, good on single words: "masih" 0.00 English, "reply" 0.98);
 for a language it lacks, its closest relative stands in (Javanese words are scored as
 Indonesian against English). fastText is poor on single words and is only the fallback.
+
+The work is linear in the text and capped: lingua scores each distinct word once, and only the
+first ``SPAN_CHAR_CAP`` characters are analysed; the rest is one ``und`` span and
+``SpanDetection.analysed_chars`` says where analysis stopped.
 """
 
 from __future__ import annotations
@@ -20,38 +24,51 @@ from seaforge.text.langid import UND, Span, SpanDetection, detect, latin_word_pr
 from seaforge.text.langid_lexicon import WORD_RE, lexical_bonus, span_lexicon, words_of
 from seaforge.text.langid_script import SCRIPT_LANG, char_script, myanmar_lang
 
+# About 8,000 words: under a second even when every word is new to lingua. Longer texts (a 10 MB
+# line) are split into documents upstream; spans past this point would cost minutes.
+SPAN_CHAR_CAP = 50_000
 SWITCH_COST = 1.5
 MAIN_PRIOR = 0.3  # per word, towards the text's main language
 _MODEL_WEIGHT = 1.0
-_LINGUA_PROXY = {"jv": "id", "su": "id", "min": "id", "ban": "id", "ace": "id", "bug": "id",
-                 "ceb": "tl", "ilo": "tl", "war": "tl", "hil": "tl", "tet": "tl"}
-_LINGUA_NAMES = {"en": "ENGLISH", "ms": "MALAY", "id": "INDONESIAN", "tl": "TAGALOG",
-                 "vi": "VIETNAMESE"}
+_LINGUA_PROXY = {
+    "jv": "id",
+    "su": "id",
+    "min": "id",
+    "ban": "id",
+    "ace": "id",
+    "bug": "id",
+    "ceb": "tl",
+    "ilo": "tl",
+    "war": "tl",
+    "hil": "tl",
+    "tet": "tl",
+}
+_LINGUA_NAMES = {"en": "ENGLISH", "ms": "MALAY", "id": "INDONESIAN", "tl": "TAGALOG", "vi": "VIETNAMESE"}
 # Letters only Vietnamese uses among our Latin languages (ơ, ư, đ and stacked tone marks).
 _VI_LETTERS = frozenset("ơưđạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ")
 
 
-def _word_lang(word: str, text: str) -> str | None:
+def _word_lang(word: str, burmese_or_shan: str) -> str | None:
     """The language a non-Latin word's script decides, or None for Latin words."""
     script = char_script(word[0])
     if script == "Latn":
         return None
     if script == "Mymr":
-        return myanmar_lang(text)
+        return burmese_or_shan
     return SCRIPT_LANG.get(script, UND)
 
 
 def _candidates(latin_words: list[str]) -> list[str]:
     """The two Latin languages the words choose between: the main one and its partner."""
-    det = detect(" ".join(latin_words))
-    ranked = sorted((c for c in det.scores if c != UND), key=det.scores.__getitem__, reverse=True)
+    detection = detect(" ".join(latin_words))
+    ranked = sorted((code for code in detection.scores if code != UND), key=detection.scores.__getitem__, reverse=True)
     main = ranked[0]
     if main != "en":
         return [main, "en"]
     lex = span_lexicon()
     hits: dict[str, float] = {}
-    for w in latin_words:
-        entries = lex.get(w.lower(), ())
+    for word in latin_words:
+        entries = lex.get(word.lower(), ())
         if any(lang == "en" for lang, _ in entries):
             continue  # "at", "is", "me": English first, whatever else they may be
         best: dict[str, float] = {}
@@ -61,7 +78,7 @@ def _candidates(latin_words: list[str]) -> list[str]:
                 best[key] = max(best.get(key, 0.0), weight)
         for key, weight in best.items():
             hits[key] = hits.get(key, 0.0) + weight
-    if any(ch in _VI_LETTERS for w in latin_words for ch in w.lower()):
+    if any(ch in _VI_LETTERS for word in latin_words for ch in word.lower()):
         hits["vi"] = hits.get("vi", 0.0) + 3.0
     partner = max(hits, key=hits.__getitem__) if hits else ranked[1]
     if partner in ("id", "ms"):
@@ -81,54 +98,61 @@ def _lingua():
     return detector, {getattr(Language, name): code for code, name in _LINGUA_NAMES.items()}
 
 
-def _word_probs(words: list[str], cands: list[str]) -> list[dict[str, float]]:
+def _word_probs(words: list[str], candidates: list[str]) -> list[dict[str, float]]:
     """P(candidate | word) from lingua; a language lingua lacks is stood in for by its closest
     relative that lingua has (Javanese/Sundanese words look Indonesian, not English)."""
-    proxy = [c if c in _LINGUA_NAMES else _LINGUA_PROXY.get(c) for c in cands]
-    if None in proxy:
+    proxies = [code if code in _LINGUA_NAMES else _LINGUA_PROXY.get(code) for code in candidates]
+    if None in proxies:
         return latin_word_probs(words)
     detector, code_of = _lingua()
-    out = []
-    for word in words:
-        conf = {code_of[v.language]: v.value for v in detector.compute_language_confidence_values(word)}
-        total = sum(conf.get(p, 0.0) for p in proxy) or 1.0
-        out.append({c: conf.get(p, 0.0) / total for c, p in zip(cands, proxy)})
-    return out
+    probs_of: dict[str, dict[str, float]] = {}  # one lingua call per distinct word, not per word
+    for word in dict.fromkeys(words):
+        confidence = {
+            code_of[value.language]: value.value for value in detector.compute_language_confidence_values(word)
+        }
+        total = sum(confidence.get(proxy, 0.0) for proxy in proxies) or 1.0
+        probs_of[word] = {code: confidence.get(proxy, 0.0) / total for code, proxy in zip(candidates, proxies)}
+    return [probs_of[word] for word in words]
 
 
-def _emissions(words: list[str], cands: list[str], positions: list[int]) -> list[list[float]]:
+def _emissions(words: list[str], candidates: list[str], positions: list[int]) -> list[list[float]]:
     lex = span_lexicon()
-    probs = _word_probs(words, cands)
+    probs = _word_probs(words, candidates)
     rows = []
-    for word, pos, pr in zip(words, positions, probs):
+    for word, position, word_probs in zip(words, positions, probs):
         low = word.lower()
         entries = dict(lex.get(low, ()))
-        proper = word[0].isupper() and pos > 0 and not word.isupper() and not entries
+        proper = word[0].isupper() and position > 0 and not word.isupper() and not entries
         row = []
-        for c in cands:
+        for code in candidates:
             if proper:
                 row.append(0.0)  # names carry no language evidence
                 continue
-            e = entries.get(c, 0.0) + _MODEL_WEIGHT * math.log(max(pr.get(c, 0.0), 0.02))
-            if c == "vi" and any(ch in _VI_LETTERS for ch in low):
-                e += 3.0
-            row.append(e)
+            evidence = entries.get(code, 0.0) + _MODEL_WEIGHT * math.log(max(word_probs.get(code, 0.0), 0.02))
+            if code == "vi" and any(ch in _VI_LETTERS for ch in low):
+                evidence += 3.0
+            row.append(evidence)
         rows.append(row)
     return rows
 
 
 def _viterbi(rows: list[list[float]], main: int) -> list[int]:
     n_states = len(rows[0])
-    score = [r + (MAIN_PRIOR if s == main else 0.0) for s, r in enumerate(rows[0])]
+    score = [evidence + (MAIN_PRIOR if state == main else 0.0) for state, evidence in enumerate(rows[0])]
     back: list[list[int]] = []
     for row in rows[1:]:
         new, ptr = [], []
-        for s in range(n_states):
-            best = max(range(n_states), key=lambda p: score[p] - (SWITCH_COST if p != s else 0.0))
-            new.append(score[best] - (SWITCH_COST if best != s else 0.0) + row[s]
-                       + (MAIN_PRIOR if s == main else 0.0))
+        for state in range(n_states):
+            best = max(range(n_states), key=lambda prev, to=state: score[prev] - (SWITCH_COST if prev != to else 0.0))
+            new.append(
+                score[best]
+                - (SWITCH_COST if best != state else 0.0)
+                + row[state]
+                + (MAIN_PRIOR if state == main else 0.0)
+            )
             ptr.append(best)
-        score, back = new, back + [ptr]
+        score = new
+        back.append(ptr)  # not ``back + [ptr]``: copying the list each word made this quadratic
     state = max(range(n_states), key=score.__getitem__)
     path = [state]
     for ptr in reversed(back):
@@ -138,15 +162,15 @@ def _viterbi(rows: list[list[float]], main: int) -> list[int]:
 
 
 def _label_latin(words: list[tuple[int, int, str]], labels: list[str | None], top: str) -> None:
-    idx = [i for i, lab in enumerate(labels) if lab is None]
-    if not idx:
+    latin_at = [i for i, label in enumerate(labels) if label is None]
+    if not latin_at:
         return
-    latin = [words[i][2] for i in idx]
-    cands = _candidates(latin)
-    rows = _emissions(latin, cands, [words[i][0] for i in idx])
-    main = cands.index(top) if top in cands else 0
-    for i, state in zip(idx, _viterbi(rows, main)):
-        labels[i] = cands[state]
+    latin = [words[i][2] for i in latin_at]
+    candidates = _candidates(latin)
+    rows = _emissions(latin, candidates, [words[i][0] for i in latin_at])
+    main = candidates.index(top) if top in candidates else 0
+    for i, state in zip(latin_at, _viterbi(rows, main)):
+        labels[i] = candidates[state]
 
 
 def _cover(text: str, words: list[tuple[int, int, str]], labels: list[str]) -> list[Span]:
@@ -164,22 +188,37 @@ def _cover(text: str, words: list[tuple[int, int, str]], labels: list[str]) -> l
     return spans
 
 
-def detect_spans(text: str, main: str | None = None) -> SpanDetection:
+def detect_spans(text: str, main: str | None = None, cap: int | None = None) -> SpanDetection:
     """Language spans covering ``text`` and the languages present, main first.
 
     ``main`` is ``detect(text).lang`` when the caller already has it (it is computed otherwise).
+    Only the words that end within the first ``cap`` (default ``SPAN_CHAR_CAP``) characters are
+    analysed; past them one ``und`` span covers the rest and ``analysed_chars`` is where it starts.
     """
-    words = [(m.start(), m.end(), m.group()) for m in WORD_RE.finditer(text)]
+    cap = SPAN_CHAR_CAP if cap is None else cap
+    words = []
+    for match in WORD_RE.finditer(text):
+        if match.end() > cap:
+            break
+        words.append((match.start(), match.end(), match.group()))
+    if len(text) <= cap:
+        analysed = len(text)
+    else:
+        analysed = words[-1][1] if words else cap
     if not words:
-        return SpanDetection([Span(0, len(text), UND)] if text else [], [])
+        return SpanDetection([Span(0, len(text), UND)] if text else [], [], analysed)
     if main is None:
-        main = detect(text).lang
-    labels: list[str | None] = [_word_lang(w, text) for _, _, w in words]
+        main = detect(text[:analysed]).lang
+    # Burmese or Shan is decided once for the whole text, not rescanned for every Myanmar word.
+    burmese_or_shan = myanmar_lang(text[:analysed])
+    labels: list[str | None] = [_word_lang(word, burmese_or_shan) for _, _, word in words]
     _label_latin(words, labels, main)
-    spans = _cover(text, words, labels)
-    size: dict[str, int] = {}
-    for s in spans:
-        if s.lang != UND:
-            size[s.lang] = size.get(s.lang, 0) + s.end - s.start
-    langs = sorted(size, key=lambda c: (c != main, -size[c]))
-    return SpanDetection(spans, langs)
+    spans = _cover(text[:analysed], words, labels)
+    if analysed < len(text):
+        spans.append(Span(analysed, len(text), UND))
+    chars_of: dict[str, int] = {}
+    for span in spans:
+        if span.lang != UND:
+            chars_of[span.lang] = chars_of.get(span.lang, 0) + span.end - span.start
+    langs = sorted(chars_of, key=lambda code: (code != main, -chars_of[code]))
+    return SpanDetection(spans, langs, analysed)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from seaforge.errors import UserError
+
 
 @dataclass(frozen=True)
 class Language:
@@ -21,28 +23,41 @@ class Language:
 LANGUAGES: dict[str, Language] = {
     lang.code: lang
     for lang in [
-        Language("id", "ind", "Indonesian", "Bahasa Indonesia", ("Latn",), True, ("ID",),
-                 ("in", "ind"), main=True),
-        Language("ms", "zsm", "Malay", "Bahasa Melayu", ("Latn", "Arab"), True, ("MY", "BN", "SG"),
-                 ("msa", "may", "zlm", "zsm"), main=True),
-        Language("tl", "tgl", "Filipino (Tagalog)", "Wikang Filipino", ("Latn",), True, ("PH",),
-                 ("fil", "tgl"), main=True),
+        Language("id", "ind", "Indonesian", "Bahasa Indonesia", ("Latn",), True, ("ID",), ("in", "ind"), main=True),
+        Language(
+            "ms",
+            "zsm",
+            "Malay",
+            "Bahasa Melayu",
+            ("Latn", "Arab"),
+            True,
+            ("MY", "BN", "SG"),
+            ("msa", "may", "zlm", "zsm"),
+            main=True,
+        ),
+        Language(
+            "tl", "tgl", "Filipino (Tagalog)", "Wikang Filipino", ("Latn",), True, ("PH",), ("fil", "tgl"), main=True
+        ),
         Language("vi", "vie", "Vietnamese", "Tiếng Việt", ("Latn",), True, ("VN",), ("vie",), main=True),
         Language("th", "tha", "Thai", "ภาษาไทย", ("Thai",), False, ("TH",), ("tha",), main=True),
-        Language("my", "mya", "Burmese", "မြန်မာဘာသာ", ("Mymr",), False, ("MM",), ("mya", "bur"),
-                 main=True),
+        Language("my", "mya", "Burmese", "မြန်မာဘာသာ", ("Mymr",), False, ("MM",), ("mya", "bur"), main=True),
         Language("km", "khm", "Khmer", "ភាសាខ្មែរ", ("Khmr",), False, ("KH",), ("khm",), main=True),
         Language("lo", "lao", "Lao", "ພາສາລາວ", ("Laoo",), False, ("LA",), ("lao",), main=True),
-        Language("ta", "tam", "Tamil", "தமிழ்", ("Taml",), True, ("SG", "MY", "IN", "LK"), ("tam",),
-                 main=True),
-        Language("zh", "zho", "Chinese", "中文", ("Hans", "Hant"), False, ("SG", "MY", "CN", "TW"),
-                 ("zho", "chi", "cmn"), main=True),
-        Language("en", "eng", "English", "English", ("Latn",), True, ("SG", "PH", "MY", "BN"),
-                 ("eng",), main=True),
-        Language("jv", "jav", "Javanese", "Basa Jawa", ("Latn", "Java"), True, ("ID",), ("jav", "jw"),
-                 main=True),
-        Language("su", "sun", "Sundanese", "Basa Sunda", ("Latn", "Sund"), True, ("ID",), ("sun",),
-                 main=True),
+        Language("ta", "tam", "Tamil", "தமிழ்", ("Taml",), True, ("SG", "MY", "IN", "LK"), ("tam",), main=True),
+        Language(
+            "zh",
+            "zho",
+            "Chinese",
+            "中文",
+            ("Hans", "Hant"),
+            False,
+            ("SG", "MY", "CN", "TW"),
+            ("zho", "chi", "cmn"),
+            main=True,
+        ),
+        Language("en", "eng", "English", "English", ("Latn",), True, ("SG", "PH", "MY", "BN"), ("eng",), main=True),
+        Language("jv", "jav", "Javanese", "Basa Jawa", ("Latn", "Java"), True, ("ID",), ("jav", "jw"), main=True),
+        Language("su", "sun", "Sundanese", "Basa Sunda", ("Latn", "Sund"), True, ("ID",), ("sun",), main=True),
         Language("ceb", "ceb", "Cebuano", "Sinugboanong Binisaya", ("Latn",), True, ("PH",)),
         Language("ilo", "ilo", "Ilocano", "Pagsasao nga Ilokano", ("Latn",), True, ("PH",)),
         Language("min", "min", "Minangkabau", "Baso Minangkabau", ("Latn",), True, ("ID",)),
@@ -64,15 +79,20 @@ for _lang in LANGUAGES.values():
         _ALIASES[_a] = _lang.code
 
 
+class UnknownLanguage(UserError, KeyError):
+    """A language code nobody registered; still a KeyError for callers that catch that."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0])
+
+
 def resolve(code: str) -> str:
     """Return seaforge's code for any known ISO 639-1/639-3 code or alias ("fil" -> "tl")."""
     key = code.strip().lower().replace("_", "-").split("-")[0]
     try:
         return _ALIASES[key]
     except KeyError:
-        raise KeyError(
-            f"unknown language code {code!r}; known: {', '.join(sorted(LANGUAGES))}"
-        ) from None
+        raise UnknownLanguage(f"unknown language code {code!r}; known: {', '.join(sorted(LANGUAGES))}") from None
 
 
 def get(code: str) -> Language:

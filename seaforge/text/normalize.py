@@ -1,4 +1,4 @@
-"""Text normalisation for Southeast Asian languages: one canonical form per written word.
+"""Text normalization for Southeast Asian languages: one canonical form per written word.
 
 `normalize` runs: line endings -> NFC -> invisible/control characters stripped -> whitespace
 unified -> script rules (Burmese/Zawgyi, Thai, Lao, Khmer, Vietnamese) -> NFC. Each step is
@@ -26,6 +26,7 @@ import numpy as np
 from seaforge.text import zawgyi as _zg
 from seaforge.text.normalize_scripts import fix_khmer, fix_lao, fix_myanmar_unicode, fix_thai
 from seaforge.text.normalize_vi import looks_vietnamese, place_tone_marks
+from seaforge.text.scripts import SCRIPT_RANGES, char_class, class_of, script_re
 
 ToneStyle = Literal["old", "new"]
 ZAWGYI_THRESHOLD = 0.95
@@ -37,20 +38,19 @@ _DROP = (
 # C0/C1 controls except tab/newline (handled as whitespace), plus the always-dropped set.
 _INVISIBLE_RE = re.compile(f"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f{_DROP}]")
 # Scripts whose shaping uses ZWJ/ZWNJ: Arabic (Jawi), Indic incl. Tamil, Myanmar, Khmer.
-_JOINING = "\u0600-\u06ff\u0750-\u077f\u0900-\u0dff\u1000-\u109f\ua9e0-\ua9ff\uaa60-\uaa7f\u1780-\u17ff"
+_JOINING = char_class("Arab", "Indic", "Mymr", "Khmr")
 _EMOJI = "\u00a9\u00ae\u203c-\u3299\U0001f000-\U0001faff\ufe0f"
-_JOINER_RE = re.compile(
-    f"(?<![{_JOINING}])[\u200c\u200d]|[\u200c\u200d](?![{_JOINING}])"
-)
+_JOINER_RE = re.compile(f"(?<![{_JOINING}])[\u200c\u200d]|[\u200c\u200d](?![{_JOINING}])")
 _EMOJI_ZWJ_RE = re.compile(f"(?<=[{_EMOJI}\U0001f3fb-\U0001f3ff])\u200d(?=[{_EMOJI}])")
 
 _LINE_BREAKS_RE = re.compile("\r\n|[\r\x0b\x0c\x1c-\x1e\x85\u2028]")
 _SPACES_RE = re.compile("[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000 ]+")
 _PARAGRAPH_RE = re.compile("\n{3,}")
-_MYANMAR_RE = re.compile("[\u1000-\u109f]")
-_THAI_RE = re.compile("[\u0e00-\u0e7f]")
-_LAO_RE = re.compile("[\u0e80-\u0eff]")
-_KHMER_RE = re.compile("[\u1780-\u17ff\u19e0-\u19ff]")
+# The Myanmar block proper: Zawgyi and the Burmese rules use no character of the extensions.
+_MYANMAR_RE = re.compile(f"[{class_of(SCRIPT_RANGES['Mymr'][:1])}]")
+_THAI_RE = script_re("Thai")
+_LAO_RE = script_re("Laoo")
+_KHMER_RE = script_re("Khmr")
 
 
 def _strip_invisible(text: str) -> str:
@@ -80,10 +80,10 @@ def _detector():
 @lru_cache(maxsize=1)
 def _markov_tables() -> tuple[np.ndarray, np.ndarray, int] | None:
     """myanmartools' character-pair model as numpy lookups. Its own scorer bisects a sorted list
-    for every character in Python, which made Burmese normalisation ~10x slower than the rest;
+    for every character in Python, which made Burmese normalization ~10x slower than the rest;
     this computes the identical sum (checked against it in tests/text/test_normalize.py)."""
-    det = _detector()
-    chars, params = getattr(det, "_chars", None), getattr(det, "_params", None)
+    detector = _detector()
+    chars, params = getattr(detector, "_chars", None), getattr(detector, "_params", None)
     if chars is None or params is None:
         return None
     lut = np.zeros(max(map(ord, chars)) + 2, dtype=np.int64)  # code point -> state; 0 = foreign
@@ -98,8 +98,8 @@ def zawgyi_probability(text: str) -> float:
         return 0.0
     tables = _markov_tables()
     if tables is None:  # a future myanmartools without these internals: use its API
-        p = _detector().get_zawgyi_probability(text)
-        return 0.0 if p != p or p < 0 else float(p)
+        prob = _detector().get_zawgyi_probability(text)
+        return 0.0 if prob != prob or prob < 0 else float(prob)  # prob != prob: NaN
     lut, params, size = tables
     codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
     states = np.zeros(len(codes) + 2, dtype=np.int64)  # padded with foreign at both ends
@@ -131,8 +131,7 @@ def _burmese_line(line: str, threshold: float, allow_zawgyi: bool) -> str:
 def normalize_burmese(text: str, threshold: float = ZAWGYI_THRESHOLD, zawgyi: bool = True) -> str:
     """Myanmar-script lines: Zawgyi -> Unicode when P(Zawgyi) > threshold, mark order fixed."""
     return "\n".join(
-        _burmese_line(line, threshold, zawgyi) if _MYANMAR_RE.search(line) else line
-        for line in text.split("\n")
+        _burmese_line(line, threshold, zawgyi) if _MYANMAR_RE.search(line) else line for line in text.split("\n")
     )
 
 

@@ -10,7 +10,7 @@ classes, so a later NFC never undoes a sort (that keeps `normalize` idempotent).
 from __future__ import annotations
 
 import re
-from typing import Callable
+from collections.abc import Callable
 
 from seaforge.text.zawgyi import MED_Y, UNICODE_MARK_RANK, fix_digit_letters, fix_lagaung
 
@@ -108,8 +108,9 @@ def _my_out_of_order_regex() -> re.Pattern:
     ranks = {**UNICODE_MARK_RANK, "\u1039": 2}
     alternatives = []
     for a, rank_a in ranks.items():
-        after = "".join(b for b, rank_b in ranks.items()
-                        if (rank_b < rank_a or a == b) and (a, b) != ("\u103a", "\u103b"))
+        after = "".join(
+            b for b, rank_b in ranks.items() if (rank_b < rank_a or a == b) and (a, b) != ("\u103a", "\u103b")
+        )
         if after:
             alternatives.append(f"{a}[{after}]")
     return re.compile("|".join(alternatives))

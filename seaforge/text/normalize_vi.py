@@ -18,9 +18,7 @@ from functools import lru_cache
 _TONES = "\u0300\u0301\u0303\u0309\u0323"  # huyền, sắc, ngã, hỏi, nặng
 _SHAPED = "ăâêôơư"
 _VOWELS = "aăâeêioôơuưy"
-_INITIALS = sorted(
-    "ngh ng nh ch gh gi kh ph qu th tr b c d đ g h k l m n p q r s t v x".split(), key=len, reverse=True
-)
+_INITIALS = sorted("ngh ng nh ch gh gi kh ph qu th tr b c d đ g h k l m n p q r s t v x".split(), key=len, reverse=True)
 _FINALS = frozenset(["", "c", "ch", "m", "n", "ng", "nh", "p", "t"])
 _WORD_RE = re.compile(r"[^\W\d_]+")
 _VI_CHARS_RE = re.compile("[ăâđêôơưĂÂĐÊÔƠƯ\u1ea0-\u1ef9]")
@@ -35,10 +33,10 @@ def _split(word: str) -> tuple[str, str, str] | None:
     """(initial, vowels, final) of a toneless lower-case syllable, or None."""
     initial = ""
     for cand in _INITIALS:
-        if word.startswith(cand) and any(ch in _VOWELS for ch in word[len(cand):]):
+        if word.startswith(cand) and any(ch in _VOWELS for ch in word[len(cand) :]):
             initial = cand
             break
-    rest = word[len(initial):]
+    rest = word[len(initial) :]
     n = 0
     while n < len(rest) and rest[n] in _VOWELS:
         n += 1
@@ -73,7 +71,7 @@ def _place(word: str, style: str) -> str:
         return word
     initial, vowels, final = parts
     target = len(initial) + _tone_index(vowels, final, style)
-    toned = bare[: target + 1] + tones[0] + bare[target + 1:]
+    toned = bare[: target + 1] + tones[0] + bare[target + 1 :]
     return unicodedata.normalize("NFC", toned)
 
 

@@ -45,12 +45,20 @@ from dataclasses import dataclass
 
 from seaforge.text import pii_ids as ids
 from seaforge.text.pii_context import context_types, is_money
-from seaforge.text.pii_phones import (international_phone_country, is_calling_code,
-                                      local_phone_country)
+from seaforge.text.pii_phones import international_phone_country, is_calling_code, local_phone_country
 
 PII_TYPES: tuple[str, ...] = (
-    "EMAIL", "PHONE", "SG_NRIC", "MY_MYKAD", "ID_NIK", "TH_NATIONAL_ID", "PH_SSS", "PH_PHILSYS",
-    "VN_CCCD", "PAYMENT_CARD", "IP_ADDRESS",
+    "EMAIL",
+    "PHONE",
+    "SG_NRIC",
+    "MY_MYKAD",
+    "ID_NIK",
+    "TH_NATIONAL_ID",
+    "PH_SSS",
+    "PH_PHILSYS",
+    "VN_CCCD",
+    "PAYMENT_CARD",
+    "IP_ADDRESS",
 )
 
 
@@ -80,15 +88,16 @@ _EMAIL = re.compile(
 # the regex engine can skip ahead in C; the "not glued to a word" check is a lookbehind placed
 # after that first character (a leading lookbehind makes re try every position, ~10x slower).
 _NRIC = re.compile(r"[STFGMstfgm](?<![A-Za-z0-9][STFGMstfgm])[0-9]{7}[A-Za-z](?![A-Za-z0-9])")
-_IPV4 = re.compile(r"[0-9](?<![A-Za-z0-9_.][0-9])[0-9]{0,2}(?:\.[0-9]{1,3}){3}"
-                   r"(?![A-Za-z0-9_]|\.[0-9])")
+_IPV4 = re.compile(
+    r"[0-9](?<![A-Za-z0-9_.][0-9])[0-9]{0,2}(?:\.[0-9]{1,3}){3}"
+    r"(?![A-Za-z0-9_]|\.[0-9])"
+)
 _IPV6 = re.compile(
     r"[0-9A-Fa-f:](?<![A-Za-z0-9_:][0-9A-Fa-f:])"
     r"(?=[0-9A-Fa-f]*:[0-9A-Fa-f]*:)[0-9A-Fa-f:]{1,38}"
     r"(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3})?(?![A-Za-z0-9_:]|\.[0-9])"
 )
-_VERSION_WORD = re.compile(r"(?:\bv|version|versi|ver\.?|phiên bản|เวอร์ชัน|build|release)\s*$",
-                           re.IGNORECASE)
+_VERSION_WORD = re.compile(r"(?:\bv|version|versi|ver\.?|phiên bản|เวอร์ชัน|build|release)\s*$", re.IGNORECASE)
 
 # A digit run: groups of digits joined by one separator (space, dash, dot, parentheses), with an
 # optional leading + or "(+". It must not touch letters or continue a number (decimals, dates).
@@ -103,8 +112,10 @@ _RUN = re.compile(
 # tried only inside them, so years, prices and counts are skipped by the regex engine in C.
 # Digits are listed as ranges (ASCII, Arabic-Indic, Devanagari, Tamil, Thai, Lao, Myanmar, Shan,
 # Khmer, fullwidth): a range class scans twice as fast as \d, which checks Unicode categories.
-_DIGITS = ("0-9\u0660-\u0669\u06f0-\u06f9\u0966-\u096f\u0be6-\u0bef\u0e50-\u0e59"
-           "\u0ed0-\u0ed9\u1040-\u1049\u1090-\u1099\u17e0-\u17e9\uff10-\uff19")
+_DIGITS = (
+    "0-9\u0660-\u0669\u06f0-\u06f9\u0966-\u096f\u0be6-\u0bef\u0e50-\u0e59"
+    "\u0ed0-\u0ed9\u1040-\u1049\u1090-\u1099\u17e0-\u17e9\uff10-\uff19"
+)
 _RUN_REGION = re.compile(rf"[(+{_DIGITS}][{_DIGITS} ().\-\u00a0\u2010-\u2013+]{{6,}}")
 _GROUP = re.compile(r"\d+")
 _DATE_SHAPES = {(4, 2, 2): (0, 1, 2), (2, 2, 4): (2, 1, 0), (2, 2, 2): (2, 1, 0)}
@@ -112,8 +123,17 @@ _DATE_SHAPES = {(4, 2, 2): (0, 1, 2), (2, 2, 4): (2, 1, 0), (2, 2, 2): (2, 1, 0)
 _MIN_DIGITS = 7  # the shortest number we report: a Brunei phone number
 _STRONG, _PLAIN, _NEEDS_CONTEXT = 0, 1, 2
 # Within one evidence level, the first type listed wins a tie.
-_PRIORITY = ("SG_NRIC", "MY_MYKAD", "VN_CCCD", "ID_NIK", "TH_NATIONAL_ID", "PH_SSS", "PH_PHILSYS",
-             "PAYMENT_CARD", "PHONE")
+_PRIORITY = (
+    "SG_NRIC",
+    "MY_MYKAD",
+    "VN_CCCD",
+    "ID_NIK",
+    "TH_NATIONAL_ID",
+    "PH_SSS",
+    "PH_PHILSYS",
+    "PAYMENT_CARD",
+    "PHONE",
+)
 _DIGIT_TYPES = frozenset(_PRIORITY) - {"SG_NRIC"}
 
 
@@ -143,7 +163,7 @@ def redact(text: str, types: Iterable[str] | None = None) -> Redaction:
     matches = find_pii(text, types)
     parts, pos = [], 0
     for m in matches:
-        parts += [text[pos:m.start], f"<{m.type}>"]
+        parts += [text[pos : m.start], f"<{m.type}>"]
         pos = m.end
     parts.append(text[pos:])
     return Redaction("".join(parts), matches)
@@ -172,17 +192,18 @@ def _find_emails(text: str) -> list[PIIMatch]:
     # Search only around each "@": a local part has at most 64 characters, a domain 255.
     found, pos, at = [], 0, text.find("@")
     while at != -1:
-        m = _EMAIL.search(text, max(pos, at - 64), at + 256)
-        if m:
-            found.append(PIIMatch("EMAIL", m.start(), m.end(), m.group()))
-            pos = m.end()
+        match = _EMAIL.search(text, max(pos, at - 64), at + 256)
+        if match:
+            found.append(PIIMatch("EMAIL", match.start(), match.end(), match.group()))
+            pos = match.end()
         at = text.find("@", max(pos, at + 1))
     return found
 
 
 def _find_nric(text: str) -> list[PIIMatch]:
-    return [PIIMatch("SG_NRIC", m.start(), m.end(), m.group())
-            for m in _NRIC.finditer(text) if ids.valid_nric(m.group())]
+    return [
+        PIIMatch("SG_NRIC", m.start(), m.end(), m.group()) for m in _NRIC.finditer(text) if ids.valid_nric(m.group())
+    ]
 
 
 def _find_ips(text: str) -> list[PIIMatch]:
@@ -191,7 +212,7 @@ def _find_ips(text: str) -> list[PIIMatch]:
         octets = m.group().split(".")
         if any(int(o) > 255 or (len(o) > 1 and o[0] == "0") for o in octets):
             continue
-        if not _VERSION_WORD.search(text[max(0, m.start() - 12):m.start()]):
+        if not _VERSION_WORD.search(text[max(0, m.start() - 12) : m.start()]):
             found.append(PIIMatch("IP_ADDRESS", m.start(), m.end(), m.group()))
     if text.count(":") < 2:
         return found
@@ -260,11 +281,11 @@ def _classify_run(text: str, start: int, end: int, groups: list[tuple[int, int]]
             if i == 0 and j == len(chunks):
                 continue  # the whole run was tried above
             part = [g for chunk in chunks[i:j] for g in chunk]
-            s = start if i == 0 else part[0][0]
-            e = part[-1][1]
-            kind = _classify(text, s, e, part)
+            span_start = start if i == 0 else part[0][0]
+            span_end = part[-1][1]
+            kind = _classify(text, span_start, span_end, part)
             if kind:
-                found.append(PIIMatch(kind, s, e, text[s:e]))
+                found.append(PIIMatch(kind, span_start, span_end, text[span_start:span_end]))
                 i = j
                 break
         else:
@@ -275,7 +296,7 @@ def _classify_run(text: str, start: int, end: int, groups: list[tuple[int, int]]
 def _space_chunks(text: str, groups: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
     chunks = [[groups[0]]]
     for prev, cur in zip(groups, groups[1:]):
-        if text[prev[1]:cur[0]].strip(" \u00a0"):
+        if text[prev[1] : cur[0]].strip(" \u00a0"):
             chunks[-1].append(cur)
         else:
             chunks.append([cur])
@@ -292,10 +313,13 @@ def _classify(text: str, start: int, end: int, groups: list[tuple[int, int]]) ->
     if sum(shape) < _MIN_DIGITS:
         return None
     digits = _ascii_digits("".join(text[s:e] for s, e in groups))
-    plus = text[start] == "+" or text[start:start + 2] == "(+"
+    plus = text[start] == "+" or text[start : start + 2] == "(+"
     # "(65) 9123 4567": a calling code in brackets is written instead of the +.
-    plus = plus or (text[start] == "(" and text[groups[0][1]:groups[0][1] + 1] == ")"
-                    and is_calling_code(digits[:groups[0][1] - groups[0][0]]))
+    plus = plus or (
+        text[start] == "("
+        and text[groups[0][1] : groups[0][1] + 1] == ")"
+        and is_calling_code(digits[: groups[0][1] - groups[0][0]])
+    )
     if plus:
         # A + prefix is only ever a phone number; it needs no context.
         if len(groups) <= 6 and international_phone_country(digits):
@@ -362,8 +386,7 @@ def _phone_level(digits: str, shape: tuple[int, ...]) -> int | None:
             return None
         # Without a trunk 0 these look like quantities ("6000 8000", "3000 2002"): bare Brunei
         # numbers, Singapore 3xxx (VoIP) numbers and round groups need a context word.
-        doubtful = shape == (7,) or digits[0] == "3" or any(
-            digits[e - 3:e] == "000" for e in _group_ends(shape))
+        doubtful = shape == (7,) or digits[0] == "3" or any(digits[e - 3 : e] == "000" for e in _group_ends(shape))
         return _NEEDS_CONTEXT if doubtful else _PLAIN
     first_ok = shape[0] >= 2 or digits[0] == "0"  # Thai landlines: 0-2123-4567
     # Middle groups have 2-5 digits; the last may hold the whole subscriber number (012-3456789).
@@ -388,7 +411,7 @@ def _is_date(digits: str, shape: tuple[int, ...]) -> bool:
         return False
     parts, pos = [], 0
     for width in shape:
-        parts.append(int(digits[pos:pos + width]))
+        parts.append(int(digits[pos : pos + width]))
         pos += width
     year, month, day = (parts[i] for i in order)
     if shape != (2, 2, 2) and not 1800 <= year <= 2199:

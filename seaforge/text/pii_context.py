@@ -23,30 +23,42 @@ def _add(types: tuple[str, ...], words: str) -> None:
         _KEYWORDS[word] = types
 
 
-_add(("PHONE",), "tel|telp|telpon|telepon|telefon|phone|mobile|handphone|hp|h/p|cell|cellphone|"
-     "cp|cel|call|contact|contact no|whatsapp|wa|sms|hotline|fax|ring|nombor telefon|no telefon|"
-     "hubungi|tawagan|tumawag|text|โทร|โทรศัพท์|เบอร์|มือถือ|điện thoại|đt|sđt|gọi|zalo|liên hệ|"
-     "ទូរស័ព្ទ|លេខទូរស័ព្ទ|ဖုန်း|ဖုန်းနံပါတ်|ໂທ|ເບີ|ເບີໂທ|电话|手机|联系|தொலைபேசி|கைபேசி|📞|☎|📱")
-_add(("MY_MYKAD", "SG_NRIC"), "ic|i/c|nric|no ic|no. ic|nombor ic|mykad|no. kp|no kp|k/p|kp|"
-     "kad pengenalan|no. k/p|身份证")
+_add(
+    ("PHONE",),
+    "tel|telp|telpon|telepon|telefon|phone|mobile|handphone|hp|h/p|cell|cellphone|"
+    "cp|cel|call|contact|contact no|whatsapp|wa|sms|hotline|fax|ring|nombor telefon|no telefon|"
+    "hubungi|tawagan|tumawag|text|โทร|โทรศัพท์|เบอร์|มือถือ|điện thoại|đt|sđt|gọi|zalo|liên hệ|"
+    "ទូរស័ព្ទ|លេខទូរស័ព្ទ|ဖုန်း|ဖုန်းနံပါတ်|ໂທ|ເບີ|ເບີໂທ|电话|手机|联系|தொலைபேசி|கைபேசி|📞|☎|📱",
+)
+_add(
+    ("MY_MYKAD", "SG_NRIC"),
+    "ic|i/c|nric|no ic|no. ic|nombor ic|mykad|no. kp|no kp|k/p|kp|kad pengenalan|no. k/p|身份证",
+)
 _add(("ID_NIK",), "nik|ktp|e-ktp|no. ktp|nomor ktp|nomor induk kependudukan")
-_add(("TH_NATIONAL_ID",), "เลขบัตรประชาชน|เลขประจำตัวประชาชน|บัตรประชาชน|บัตรประจำตัวประชาชน|"
-     "thai id|เลขบัตร")
+_add(("TH_NATIONAL_ID",), "เลขบัตรประชาชน|เลขประจำตัวประชาชน|บัตรประชาชน|บัตรประจำตัวประชาชน|thai id|เลขบัตร")
 _add(("PH_SSS",), "sss|sss no|sss no.|sss number|social security")
 _add(("PH_PHILSYS",), "philsys|psn|pcn|philid|phil id|pambansang id")
-_add(("VN_CCCD",), "cccd|căn cước|căn cước công dân|cmnd|chứng minh|chứng minh nhân dân|định danh|"
-     "số định danh|cmt")
-_add(_ID_TYPES, "national id|id card|id no|id number|identity card|identity no|nombor pengenalan|"
-     "kartu identitas|ບັດປະຈຳຕົວ|អត្តសញ្ញាណប័ណ្ណ|မှတ်ပုံတင်")
-_add(("PAYMENT_CARD",), "card|card no|card number|credit card|debit card|kad kredit|kad debit|kartu|"
-     "kartu kredit|thẻ|số thẻ|thẻ tín dụng|บัตรเครดิต|เลขบัตรเครดิต|visa|mastercard|amex|信用卡|卡号")
-_add((NEGATIVE,), "order|order no|order id|invoice|inv|receipt|ref|reference|tracking|awb|resi|"
-     "no. resi|pesanan|no. pesanan|faktur|kuitansi|nota|transaksi|booking|pnr|ticket|tiket|"
-     "đơn hàng|mã đơn|hóa đơn|hoá đơn|vận đơn|mã vận đơn|คำสั่งซื้อ|ใบเสร็จ|เลขพัสดุ|เลขที่คำสั่งซื้อ|"
-     "room|kamar|bilik|phòng|ห้อง|postcode|poskod|kode pos|zip|mã bưu chính|รหัสไปรษณีย์|"
-     "isbn|sku|serial|s/n|model|po no|po number|purchase order|product code|part number|part no|item|"
-     "mã số thuế|mst|tax|tax id|version|versi|phiên bản|build|account|acct|a/c|rekening|"
-     "no. rekening|akaun|tài khoản|stk|บัญชี|เลขบัญชี|barcode|ean|policy|polis|npwp|订单|房间|邮编")
+_add(("VN_CCCD",), "cccd|căn cước|căn cước công dân|cmnd|chứng minh|chứng minh nhân dân|định danh|số định danh|cmt")
+_add(
+    _ID_TYPES,
+    "national id|id card|id no|id number|identity card|identity no|nombor pengenalan|"
+    "kartu identitas|ບັດປະຈຳຕົວ|អត្តសញ្ញាណប័ណ្ណ|မှတ်ပုံတင်",
+)
+_add(
+    ("PAYMENT_CARD",),
+    "card|card no|card number|credit card|debit card|kad kredit|kad debit|kartu|"
+    "kartu kredit|thẻ|số thẻ|thẻ tín dụng|บัตรเครดิต|เลขบัตรเครดิต|visa|mastercard|amex|信用卡|卡号",
+)
+_add(
+    (NEGATIVE,),
+    "order|order no|order id|invoice|inv|receipt|ref|reference|tracking|awb|resi|"
+    "no. resi|pesanan|no. pesanan|faktur|kuitansi|nota|transaksi|booking|pnr|ticket|tiket|"
+    "đơn hàng|mã đơn|hóa đơn|hoá đơn|vận đơn|mã vận đơn|คำสั่งซื้อ|ใบเสร็จ|เลขพัสดุ|เลขที่คำสั่งซื้อ|"
+    "room|kamar|bilik|phòng|ห้อง|postcode|poskod|kode pos|zip|mã bưu chính|รหัสไปรษณีย์|"
+    "isbn|sku|serial|s/n|model|po no|po number|purchase order|product code|part number|part no|item|"
+    "mã số thuế|mst|tax|tax id|version|versi|phiên bản|build|account|acct|a/c|rekening|"
+    "no. rekening|akaun|tài khoản|stk|บัญชี|เลขบัญชี|barcode|ean|policy|polis|npwp|订单|房间|邮编",
+)
 
 
 def _trie_pattern(words: list[str]) -> str:
@@ -62,8 +74,7 @@ def _trie_pattern(words: list[str]) -> str:
 
 
 def _node_pattern(node: dict) -> str:
-    alts = [(r"\s*" if ch == " " else re.escape(ch)) + _node_pattern(child)
-            for ch, child in sorted(node.items()) if ch]
+    alts = [(r"\s*" if ch == " " else re.escape(ch)) + _node_pattern(child) for ch, child in sorted(node.items()) if ch]
     if not alts:
         return ""
     body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
@@ -77,8 +88,11 @@ def _is_latin(word: str) -> bool:
 # Latin-script keywords must stand alone ("ic" not inside "public"); Thai, Lao, Khmer, Burmese,
 # Tamil and Chinese ones are found inside the text, as those scripts do not space words.
 _CONTEXT = re.compile(
-    r"(?<![^\W\d_])" + _trie_pattern([w for w in _KEYWORDS if _is_latin(w)]) + r"(?![^\W\d_])"
-    + "|" + _trie_pattern([w for w in _KEYWORDS if not _is_latin(w)])
+    r"(?<![^\W\d_])"
+    + _trie_pattern([w for w in _KEYWORDS if _is_latin(w)])
+    + r"(?![^\W\d_])"
+    + "|"
+    + _trie_pattern([w for w in _KEYWORDS if not _is_latin(w)])
 )
 _LOOKUP = {re.sub(r"\s+", "", w): types for w, types in _KEYWORDS.items()}
 _WINDOW = 40
@@ -98,7 +112,7 @@ _MONEY_AFTER = re.compile(
 def context_types(text: str, start: int) -> list[tuple[str, ...]]:
     """Types announced by each keyword in the 40 characters before `start`, nearest first.
     The window stops at the previous digit: a keyword before another number is not ours."""
-    window = text[max(0, start - _WINDOW):start]
+    window = text[max(0, start - _WINDOW) : start]
     cut = len(window)
     while cut and not window[cut - 1].isdigit():
         cut -= 1
@@ -109,5 +123,4 @@ def context_types(text: str, start: int) -> list[tuple[str, ...]]:
 
 def is_money(text: str, start: int, end: int) -> bool:
     """True when a currency symbol, code or word sits right before or after the digits."""
-    return bool(_MONEY_BEFORE.search(text[max(0, start - 6):start])
-                or _MONEY_AFTER.search(text[end:end + 10]))
+    return bool(_MONEY_BEFORE.search(text[max(0, start - 6) : start]) or _MONEY_AFTER.search(text[end : end + 10]))

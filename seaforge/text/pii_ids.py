@@ -5,12 +5,21 @@ number is structurally possible: checksum, embedded birth date, region code. Non
 that a number was really issued; they only rule out numbers that cannot have been.
 The `*_check_*` helpers compute the check character, so tests and fixtures can build valid
 numbers without using anyone's real one.
+
+python-stdnum does the checks it has as well as we do (Luhn, Malaysian NRIC, Thai PIN); the rest is
+ours because stdnum has no validator for it (Singapore NRIC/FIN, Vietnamese CCCD, Philippine SSS
+and PhilSys, card issuer prefixes) or an outdated one (Indonesian NIK, see its province table).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 
+from stdnum import luhn
+from stdnum.my import nric as _stdnum_mykad
+from stdnum.th import pin as _stdnum_thai_pin
+
+# stdnum has Singapore's UEN only, not the NRIC/FIN: ours, with the 2022 M series.
 _NRIC_WEIGHTS = (2, 7, 6, 5, 4, 3, 2)
 # Check letters indexed by the weighted sum mod 11 (ICA's scheme). The M series (FINs issued from
 # 2022) adds 3 and uses its own table, which ICA publishes as "KLJNPQRTUWX" indexed by 10 - r.
@@ -22,15 +31,9 @@ _NRIC_TABLES = {
     "M": (3, "KLJNPQRTUWX"[::-1]),
 }
 
-# Malaysian place-of-birth codes (JPN): states 01-16 and 21-59, countries 60-68, 71-72, 74-79,
-# 82 (state unknown), 83-93, 98 (stateless) and 99 (unspecified). Codes outside are never issued.
-_MYKAD_PLACES = frozenset(
-    [f"{n:02d}" for n in range(1, 17)] + [f"{n:02d}" for n in range(21, 69)]
-    + ["71", "72"] + [f"{n:02d}" for n in range(74, 80)] + [f"{n:02d}" for n in range(82, 94)]
-    + ["98", "99"]
-)
-
-# Indonesian province codes (Kemendagri), including the Papua provinces created in 2022.
+# Indonesian province codes (Kemendagri), including the Papua provinces created in 2022. Ours:
+# stdnum.id.nik's region table lacks Kalimantan Utara (65) and Papua Barat and the new Papua
+# provinces (92, 93, 95, 96), so it rejects NIKs issued there.
 _NIK_PROVINCES = frozenset(
     "11 12 13 14 15 16 17 18 19 21 31 32 33 34 35 36 51 52 53 61 62 63 64 65 "
     "71 72 73 74 75 76 81 82 91 92 93 94 95 96".split()
@@ -83,18 +86,12 @@ def valid_nric(value: str) -> bool:
 
 def luhn_check_digit(partial: str) -> str:
     """The digit that makes `partial` + digit pass the Luhn check."""
-    total = 0
-    for i, ch in enumerate(reversed(partial)):
-        d = int(ch)
-        if i % 2 == 0:  # these positions are doubled once the check digit is appended
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
-    return str((10 - total % 10) % 10)
+    return luhn.calc_check_digit(partial)
 
 
 def luhn_ok(digits: str) -> bool:
     """True when `digits` passes the Luhn (mod 10) check."""
-    return len(digits) > 1 and luhn_check_digit(digits[:-1]) == digits[-1]
+    return len(digits) > 1 and luhn.is_valid(digits)
 
 
 def valid_card(digits: str) -> bool:
@@ -124,10 +121,7 @@ def _date_ok(yy: int, month: int, day: int) -> bool:
 
 def valid_mykad(digits: str) -> bool:
     """True for a Malaysian MyKad number YYMMDD-PB-###G: real date and an issued place code."""
-    if len(digits) != 12 or not digits.isdigit():
-        return False
-    yy, mm, dd = int(digits[0:2]), int(digits[2:4]), int(digits[4:6])
-    return digits[6:8] in _MYKAD_PLACES and _date_ok(yy, mm, dd)
+    return len(digits) == 12 and digits.isdigit() and _stdnum_mykad.is_valid(digits)
 
 
 def valid_nik(digits: str) -> bool:
@@ -149,17 +143,15 @@ def valid_nik(digits: str) -> bool:
 
 def thai_id_check_digit(first12: str) -> str:
     """Check digit of a Thai national ID: weights 13..2, mod 11."""
-    total = sum(int(d) * (13 - i) for i, d in enumerate(first12))
-    return str((11 - total % 11) % 10)
+    return _stdnum_thai_pin.calc_check_digit(first12)
 
 
 def valid_thai_id(digits: str) -> bool:
     """True for a 13-digit Thai ID (person types 1-8) whose check digit matches."""
-    if len(digits) != 13 or not digits.isdigit() or digits[0] not in "12345678":
-        return False
-    return thai_id_check_digit(digits[:12]) == digits[12]
+    return len(digits) == 13 and digits.isdigit() and _stdnum_thai_pin.is_valid(digits)
 
 
+# stdnum's Vietnamese module has the tax code (MST) only; the CCCD check is ours.
 def valid_cccd(digits: str, today: _dt.date | None = None) -> bool:
     """True for a 12-digit Vietnamese CCCD: province code, century/sex digit and a birth year
     that is not in the future."""
@@ -173,6 +165,7 @@ def valid_cccd(digits: str, today: _dt.date | None = None) -> bool:
     return year <= (today.year if today else _THIS_YEAR)
 
 
+# stdnum has no Philippine module: SSS and PhilSys are ours.
 def valid_sss(digits: str) -> bool:
     """True for a 10-digit Philippine SSS number. SSS publishes no checksum, so only the shape
     is checked; callers must require the ##-#######-# layout or a context word."""

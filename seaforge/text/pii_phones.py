@@ -1,30 +1,42 @@
 """Which Southeast Asian numbering plan a phone number fits, from its bare digits.
 
-Numbers are checked against the national significant number (NSN: what follows the country
-code or the trunk 0) of each plan, so "+62 812-3456-7890" and "0812-3456-7890" test the same
-rule. The rules follow the public numbering plans (ITU-T E.164 country pages) at the level of
-detail that separates phone numbers from other digit runs; they do not track every block.
+The numbering plans come from `phonenumbers` (Google's libphonenumber metadata, which tracks the
+allocated blocks of every plan and is updated with them). What is ours: the order in which local
+numbers try the countries, the trunk 0 tolerated after a country code ("+62 (0)812..."), and
+the "INTL" rule for other countries' numbers written with a +.
 """
 
 from __future__ import annotations
 
-import re
+from functools import lru_cache
 
-# Country calling code -> (ISO country, NSN pattern). Three-digit codes are tried first.
-_PLANS: dict[str, tuple[str, re.Pattern[str]]] = {
-    "855": ("KH", re.compile(r"[1-9]\d{7,8}")),
-    "856": ("LA", re.compile(r"20\d{8}|[2-9]\d{7,8}")),
-    "673": ("BN", re.compile(r"[2-8]\d{6}")),
-    "65": ("SG", re.compile(r"[3689]\d{7}")),
-    "60": ("MY", re.compile(r"1\d{8,9}|[3-9]\d{7,8}")),
-    "62": ("ID", re.compile(r"8[1-9]\d{7,10}|[2-79]\d{7,10}")),
-    "66": ("TH", re.compile(r"[689]\d{8}|[2-7]\d{7}")),
-    "63": ("PH", re.compile(r"9\d{9}|2\d{8}|[3-8]\d{7,8}")),
-    "84": ("VN", re.compile(r"[35789]\d{8}|2\d{9}")),
-    "95": ("MM", re.compile(r"9\d{7,9}|[1-8]\d{5,8}")),
+import phonenumbers
+
+# Country calling codes of the region; three-digit codes are tried first.
+_CALLING_CODES = {
+    "855": "KH",
+    "856": "LA",
+    "673": "BN",
+    "65": "SG",
+    "60": "MY",
+    "62": "ID",
+    "66": "TH",
+    "63": "PH",
+    "84": "VN",
+    "95": "MM",
 }
+# Dialled with a leading 0 at home; tried in this order (the first plan that fits wins).
 _TRUNK_COUNTRIES = ("MY", "ID", "TH", "PH", "VN", "KH", "MM", "LA")
-_BY_COUNTRY = {country: pattern for country, pattern in _PLANS.values()}
+
+
+@lru_cache(maxsize=4096)
+def _valid_in(national: str, country: str) -> bool:
+    """True when ``national`` (digits, trunk 0 included or not) is a valid number of ``country``."""
+    try:
+        number = phonenumbers.parse(national, country)
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.is_valid_number_for_region(number, country)
 
 
 def international_phone_country(digits: str) -> str | None:
@@ -35,13 +47,12 @@ def international_phone_country(digits: str) -> str | None:
     E.164 length (8-15 digits), since a + prefix is itself strong evidence of a phone number.
     """
     for cc_len in (3, 2):
-        cc = digits[:cc_len]
-        if cc in _PLANS:
-            country, pattern = _PLANS[cc]
+        country = _CALLING_CODES.get(digits[:cc_len])
+        if country is not None:
             nsn = digits[cc_len:]
             if nsn.startswith("0"):
                 nsn = nsn[1:]
-            return country if pattern.fullmatch(nsn) else None
+            return country if nsn and _valid_in("+" + digits[:cc_len] + nsn, country) else None
     if digits[:1] != "0" and 8 <= len(digits) <= 15 and not _is_sea_prefix(digits):
         return "INTL"
     return None
@@ -49,29 +60,28 @@ def international_phone_country(digits: str) -> str | None:
 
 def is_calling_code(digits: str) -> bool:
     """True for a Southeast Asian country calling code such as "65" or "855"."""
-    return digits in _PLANS
+    return digits in _CALLING_CODES
 
 
 def _is_sea_prefix(digits: str) -> bool:
     # A number starting with a SEA code that failed that plan must not fall back to INTL.
-    return digits[:2] in _PLANS or digits[:3] in _PLANS
+    return digits[:2] in _CALLING_CODES or digits[:3] in _CALLING_CODES
 
 
 def local_phone_country(digits: str) -> str | None:
     """Country of a number written in national format, or None.
 
-    Singapore (8 digits from 3, 6, 8 or 9) and Brunei (7 digits) have no trunk prefix; the
-    others are dialled with a leading 0. The first plan that fits wins, which is enough for
-    redaction: only the type PHONE is reported.
+    Singapore (8 digits) and Brunei (7 digits) have no trunk prefix; the others are dialled
+    with a leading 0. The first plan that fits wins, which is enough for redaction: only the
+    type PHONE is reported.
     """
     if digits.startswith("0"):
-        nsn = digits[1:]
         for country in _TRUNK_COUNTRIES:
-            if _BY_COUNTRY[country].fullmatch(nsn):
+            if _valid_in(digits, country):
                 return country
         return None
-    if _BY_COUNTRY["SG"].fullmatch(digits):
+    if len(digits) == 8 and _valid_in(digits, "SG"):
         return "SG"
-    if _BY_COUNTRY["BN"].fullmatch(digits):
+    if len(digits) == 7 and _valid_in(digits, "BN"):
         return "BN"
     return None

@@ -12,7 +12,7 @@ digits) works whatever `lang` says. Scripts written without spaces go to their s
 Everything else: runs of letters, marks and digits, keeping intra-word apostrophes and hyphens
 ("anak-anak", "don't") and numbers ("1,000.50", "10:30"). Whitespace and punctuation-only
 tokens are dropped; emoji (with selector, skin tone or ZWJ sequence) stay, one per token.
-The heavy segmenters are loaded once per process, on first use. Text is not normalised here:
+The heavy segmenters are loaded once per process, on first use. Text is not normalized here:
 call `normalize` first (Zawgyi Burmese in particular must be converted before segmenting).
 """
 
@@ -23,17 +23,22 @@ from functools import lru_cache
 import regex
 
 from seaforge.text.languages import resolve
+from seaforge.text.scripts import char_class, class_of, letters_and_marks
 
-_THAI = r"\u0e01-\u0e3a\u0e40-\u0e4e"  # letters and marks (Thai digits are numbers below)
-_LAO = r"\u0e81-\u0ecd\u0edc-\u0edf"
-_KHMER = r"\u1780-\u17d3\u17dd"
-_MYANMAR = r"\u1000-\u103f\u104c-\u104f\u1050-\u108f\u109a-\u109d\uaa60-\uaa7f\ua9e0-\ua9ff"
+# A script's run for its segmenter: its letters and marks (its digits are numbers, its punctuation
+# separates words).
+_THAI = class_of(letters_and_marks("Thai"))
+_LAO = class_of(letters_and_marks("Laoo"))
+_KHMER = class_of(letters_and_marks("Khmr"))
+_MYANMAR = class_of(letters_and_marks("Mymr")) + r"\u104c-\u104f"  # ၌ ၍ ၎ ၏ are words, not punctuation
 _HAN = r"\p{Han}\u3005\u3007"
 _JOINERS = r"\u200c\u200d"
 # A pictographic symbol with its presentation selector / skin tone; ZWJ sequences stay whole.
 _EMOJI = r"\p{So}[\ufe0e\ufe0f\U0001f3fb-\U0001f3ff]?"
+# Characters of the scripts segmented by their own rules (and variation selectors).
+_OWN_RULES = rf"{char_class('Thai', 'Laoo', 'Mymr', 'Khmr')}\ufe00-\ufe0f{_HAN}"
 # Letters, marks, digits of the space-delimited scripts (V1 set difference).
-_WORDCHAR = rf"[[\p{{L}}\p{{M}}\p{{N}}]--[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\ufe00-\ufe0f{_HAN}]]"
+_WORDCHAR = rf"[[\p{{L}}\p{{M}}\p{{N}}]--[{_OWN_RULES}]]"
 _WORDLIKE = regex.compile(r"[\p{L}\p{M}\p{N}\p{So}\u104c-\u104f]")  # ၌ ၍ ၎ ၏ are words
 
 _RUNS = regex.compile(
@@ -52,7 +57,7 @@ _PLAIN_RUNS = regex.compile(
     rf"\p{{N}}+(?:[.,:/]\p{{N}}+)+|{_PLAIN_WORDCHAR}+(?:['’\-‐]{_PLAIN_WORDCHAR}+)*"
     rf"|\p{{N}}+|{_EMOJI}(?:\u200d{_EMOJI})*"
 )
-_NEEDS_FULL = regex.compile(rf"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\ufe00-\ufe0f{_HAN}]")
+_NEEDS_FULL = regex.compile(rf"[{_OWN_RULES}]")
 
 # A Burmese/Shan syllable starts at a consonant, independent vowel or symbol letter, unless that
 # letter is killed (asat U+103A), stacked under the previous one (virama U+1039) or is the upper
@@ -102,7 +107,7 @@ def _thai_words(run: str) -> list[str]:
     extra: dict[int, int] = {}  # index in the collapsed text -> letters removed after it
     pieces, last, size = [], 0, 0
     for m in _ELONGATED.finditer(run):
-        pieces.append(run[last:m.start() + 1])
+        pieces.append(run[last : m.start() + 1])
         size += len(pieces[-1])
         extra[size - 1] = len(m.group()) - 1
         last = m.end()

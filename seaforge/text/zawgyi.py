@@ -27,10 +27,22 @@ _KINZI_U = "\u1004\u103a\u1039"
 
 # Unicode mark -> rank; shared with the Unicode re-ordering in normalize.
 UNICODE_MARK_RANK: dict[str, int] = {
-    "\u103b": MED_Y, "\u103c": MED_R, "\u103d": MED_W, "\u103e": MED_H,
-    "\u1031": VOW_E, "\u102d": VOW_UP, "\u102e": VOW_UP, "\u1032": VOW_UP,
-    "\u102f": VOW_LOW, "\u1030": VOW_LOW, "\u102b": VOW_AA, "\u102c": VOW_AA,
-    "\u1036": ANUSVARA, "\u1037": DOT, "\u103a": ASAT, "\u1038": VISARGA,
+    "\u103b": MED_Y,
+    "\u103c": MED_R,
+    "\u103d": MED_W,
+    "\u103e": MED_H,
+    "\u1031": VOW_E,
+    "\u102d": VOW_UP,
+    "\u102e": VOW_UP,
+    "\u1032": VOW_UP,
+    "\u102f": VOW_LOW,
+    "\u1030": VOW_LOW,
+    "\u102b": VOW_AA,
+    "\u102c": VOW_AA,
+    "\u1036": ANUSVARA,
+    "\u1037": DOT,
+    "\u103a": ASAT,
+    "\u1038": VISARGA,
 }
 
 
@@ -41,13 +53,16 @@ def _stack(consonant: str) -> tuple[int, str]:
 # Zawgyi code point -> Unicode components (rank, text). Code points not listed map to themselves.
 _ZG_MARKS: dict[str, tuple[tuple[int, str], ...]] = {
     "\u1031": ((VOW_E, "\u1031"),),
-    "\u1033": ((VOW_LOW, "\u102f"),), "\u1034": ((VOW_LOW, "\u1030"),),
+    "\u1033": ((VOW_LOW, "\u102f"),),
+    "\u1034": ((VOW_LOW, "\u1030"),),
     "\u1039": ((ASAT, "\u103a"),),
-    "\u103a": ((MED_Y, "\u103b"),), "\u107d": ((MED_Y, "\u103b"),),
+    "\u103a": ((MED_Y, "\u103b"),),
+    "\u107d": ((MED_Y, "\u103b"),),
     "\u103b": ((MED_R, "\u103c"),),
     **{chr(c): ((MED_R, "\u103c"),) for c in range(0x107E, 0x1085)},
     "\u103c": ((MED_W, "\u103d"),),
-    "\u103d": ((MED_H, "\u103e"),), "\u1087": ((MED_H, "\u103e"),),
+    "\u103d": ((MED_H, "\u103e"),),
+    "\u1087": ((MED_H, "\u103e"),),
     "\u1088": ((MED_H, "\u103e"), (VOW_LOW, "\u102f")),
     "\u1089": ((MED_H, "\u103e"), (VOW_LOW, "\u1030")),
     "\u108a": ((MED_W, "\u103d"), (MED_H, "\u103e")),
@@ -57,27 +72,49 @@ _ZG_MARKS: dict[str, tuple[tuple[int, str], ...]] = {
     "\u108d": ((KINZI, _KINZI_U), (ANUSVARA, "\u1036")),
     "\u108e": ((VOW_UP, "\u102d"), (ANUSVARA, "\u1036")),
     "\u105a": ((VOW_AA, "\u102b"), (ASAT, "\u103a")),
-    "\u1094": ((DOT, "\u1037"),), "\u1095": ((DOT, "\u1037"),),
-    "\u1060": (_stack("\u1000"),), "\u1061": (_stack("\u1001"),), "\u1062": (_stack("\u1002"),),
-    "\u1063": (_stack("\u1003"),), "\u1065": (_stack("\u1005"),), "\u1066": (_stack("\u1006"),),
-    "\u1067": (_stack("\u1006"),), "\u1068": (_stack("\u1007"),), "\u1069": (_stack("\u1008"),),
-    "\u106c": (_stack("\u100b"),), "\u106d": (_stack("\u100c"),), "\u1070": (_stack("\u100f"),),
-    "\u1071": (_stack("\u1010"),), "\u1072": (_stack("\u1010"),), "\u1073": (_stack("\u1011"),),
-    "\u1074": (_stack("\u1011"),), "\u1075": (_stack("\u1012"),), "\u1076": (_stack("\u1013"),),
-    "\u1077": (_stack("\u1014"),), "\u1078": (_stack("\u1015"),), "\u1079": (_stack("\u1016"),),
-    "\u107a": (_stack("\u1017"),), "\u107b": (_stack("\u1018"),), "\u1093": (_stack("\u1018"),),
-    "\u107c": (_stack("\u1019"),), "\u1085": (_stack("\u101c"),),
+    "\u1094": ((DOT, "\u1037"),),
+    "\u1095": ((DOT, "\u1037"),),
+    "\u1060": (_stack("\u1000"),),
+    "\u1061": (_stack("\u1001"),),
+    "\u1062": (_stack("\u1002"),),
+    "\u1063": (_stack("\u1003"),),
+    "\u1065": (_stack("\u1005"),),
+    "\u1066": (_stack("\u1006"),),
+    "\u1067": (_stack("\u1006"),),
+    "\u1068": (_stack("\u1007"),),
+    "\u1069": (_stack("\u1008"),),
+    "\u106c": (_stack("\u100b"),),
+    "\u106d": (_stack("\u100c"),),
+    "\u1070": (_stack("\u100f"),),
+    "\u1071": (_stack("\u1010"),),
+    "\u1072": (_stack("\u1010"),),
+    "\u1073": (_stack("\u1011"),),
+    "\u1074": (_stack("\u1011"),),
+    "\u1075": (_stack("\u1012"),),
+    "\u1076": (_stack("\u1013"),),
+    "\u1077": (_stack("\u1014"),),
+    "\u1078": (_stack("\u1015"),),
+    "\u1079": (_stack("\u1016"),),
+    "\u107a": (_stack("\u1017"),),
+    "\u107b": (_stack("\u1018"),),
+    "\u1093": (_stack("\u1018"),),
+    "\u107c": (_stack("\u1019"),),
+    "\u1085": (_stack("\u101c"),),
     "\u1096": (_stack("\u1010"), (MED_W, "\u103d")),
-    **{c: ((UNICODE_MARK_RANK[c], c),)
-       for c in "\u102b\u102c\u102d\u102e\u102f\u1030\u1032\u1036\u1037\u1038"},
+    **{c: ((UNICODE_MARK_RANK[c], c),) for c in "\u102b\u102c\u102d\u102e\u102f\u1030\u1032\u1036\u1037\u1038"},
 }
 
 # Zawgyi base glyphs that stand for a Unicode consonant, possibly with a stacked consonant.
 _ZG_BASES: dict[str, tuple[tuple[int, str], ...]] = {
-    "\u106a": ((BASE, "\u1009"),), "\u106b": ((BASE, "\u100a"),),
-    "\u108f": ((BASE, "\u1014"),), "\u1090": ((BASE, "\u101b"),), "\u1086": ((BASE, "\u103f"),),
-    "\u106e": ((BASE, "\u100d"), _stack("\u100d")), "\u106f": ((BASE, "\u100e"), _stack("\u100d")),
-    "\u1091": ((BASE, "\u100f"), _stack("\u100d")), "\u1092": ((BASE, "\u100b"), _stack("\u100c")),
+    "\u106a": ((BASE, "\u1009"),),
+    "\u106b": ((BASE, "\u100a"),),
+    "\u108f": ((BASE, "\u1014"),),
+    "\u1090": ((BASE, "\u101b"),),
+    "\u1086": ((BASE, "\u103f"),),
+    "\u106e": ((BASE, "\u100d"), _stack("\u100d")),
+    "\u106f": ((BASE, "\u100e"), _stack("\u100d")),
+    "\u1091": ((BASE, "\u100f"), _stack("\u100d")),
+    "\u1092": ((BASE, "\u100b"), _stack("\u100c")),
     "\u1097": ((BASE, "\u100b"), _stack("\u100b")),
 }
 _ZG_PREFIX = frozenset("\u1031\u103b" + "".join(chr(c) for c in range(0x107E, 0x1085)))
@@ -185,8 +222,12 @@ def zawgyi_to_unicode(text: str, fix_digits: bool = True) -> str:
 
 # --- Unicode -> Zawgyi --------------------------------------------------------------------------
 # Stacked consonants with two Zawgyi glyphs: we emit the one in common use (e.g. U+1072 for TA).
-_U_STACK_TO_ZG = {u[1]: zg for zg, parts in _ZG_MARKS.items() for rank, u in parts
-                  if rank == STACK and len(parts) == 1 and zg not in "\u1067\u1071\u1074\u107b"}
+_U_STACK_TO_ZG = {
+    u[1]: zg
+    for zg, parts in _ZG_MARKS.items()
+    for rank, u in parts
+    if rank == STACK and len(parts) == 1 and zg not in "\u1067\u1071\u1074\u107b"
+}
 _U_LIGATURE_TO_ZG = {"".join(u for _, u in parts): zg for zg, parts in _ZG_BASES.items() if len(parts) > 1}
 _WIDE = frozenset("\u1000\u1003\u1006\u100f\u1010\u1011\u1018\u101a\u101c\u101e\u101f\u1021")
 _U_CLUSTER = re.compile(
@@ -215,8 +256,7 @@ def _zg_medials(marks: str) -> tuple[str, str]:
         medials += "\u103c" if has("\u103d") else ""
         medials += ("\u1087" if has("\u103c") else "\u103d") if has("\u103e") else ""
     long_u = has("\u103b") or has("\u103c")  # long-tailed u/uu under medial ya/ra
-    u = "".join(("\u1033" if c == "\u102f" else "\u1034") if long_u else c
-                for c in marks if c in "\u102f\u1030")
+    u = "".join(("\u1033" if c == "\u102f" else "\u1034") if long_u else c for c in marks if c in "\u102f\u1030")
     if medials.endswith("\u103d") and u in ("\u102f", "\u1030"):
         medials, u = medials[:-1], "\u1088" if u == "\u102f" else "\u1089"
     return medials, u

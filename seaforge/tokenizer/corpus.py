@@ -3,7 +3,8 @@
 Accepted inputs (mix freely):
 - `path/tha.txt`: one text per non-empty line; the language is the file name (any code
   `seaforge.text.languages.resolve` knows: `tha`, `th`, `fil`...). Line numbers are the ids, so
-  line-aligned files in several languages (like UDHR) are parallel.
+  line-aligned files in several languages (like UDHR) are parallel. A line that is not valid
+  UTF-8 is skipped and listed, like a bad JSONL record.
 - `th=path/any.txt`: the same with the language given explicitly.
 - `path/x.jsonl`: records with `lang` and `text`, and optionally `id` to align translations.
 - a folder: every `*.txt` and `*.jsonl` in it.
@@ -16,10 +17,15 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from seaforge.errors import UserError
 from seaforge.io import iter_jsonl
 from seaforge.text.languages import resolve
 
 SAMPLE = "sample"
+
+
+class CorpusError(UserError, ValueError):
+    """A corpus argument that names nothing readable (ValueError kept for older callers)."""
 
 
 @dataclass
@@ -48,13 +54,19 @@ def _lang_of(name: str, where: str) -> str:
     try:
         return resolve(name)
     except KeyError as err:
-        raise ValueError(f"{where}: {err.args[0]}") from None
+        raise CorpusError(f"{where}: {err}") from None
 
 
 def _read_txt(path: Path, lang: str, corpus: Corpus) -> None:
-    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if line.strip():
-            corpus.add(lang, line, str(lineno))
+    with open(path, "rb") as fh:
+        for lineno, raw in enumerate(fh, start=1):
+            try:
+                line = raw.decode("utf-8").rstrip("\r\n")
+            except UnicodeDecodeError as err:
+                corpus.skipped.append(f"{path}:{lineno}: invalid UTF-8 at byte {err.start}")
+                continue
+            if line.strip():
+                corpus.add(lang, line, str(lineno))
 
 
 def _read_jsonl(path: Path, corpus: Corpus) -> None:
@@ -89,14 +101,13 @@ def read_corpus(specs: list[str]) -> Corpus:
             lang = _lang_of(lang, spec)
         path = sample_path() if spec == SAMPLE else Path(spec).expanduser()
         if not path.exists():
-            raise ValueError(f"{path}: no such file or folder")
-        files = sorted(p for p in path.iterdir() if p.suffix in (".txt", ".jsonl")) \
-            if path.is_dir() else [path]
+            raise CorpusError(f"{path}: no such file or folder")
+        files = sorted(p for p in path.iterdir() if p.suffix in (".txt", ".jsonl")) if path.is_dir() else [path]
         for file in files:
             if file.suffix == ".jsonl":
                 _read_jsonl(file, corpus)
             else:
                 _read_txt(file, lang or _lang_of(file.stem, str(file)), corpus)
     if not corpus.texts:
-        raise ValueError(f"no text found in {', '.join(specs)}")
+        raise CorpusError(f"no text found in {', '.join(specs)}")
     return corpus

@@ -1,7 +1,7 @@
 """Learn new BPE merges for target languages on top of a base tokenizer, keeping every old id.
 
 Why merges and not `add_tokens`: added tokens are cut out of the raw text before
-normalisation and pre-tokenisation and matched greedily, longest first, wherever they occur; they
+normalization and pre-tokenisation and matched greedily, longest first, wherever they occur; they
 ignore BPE ranks and, with thousands of them, they would make the tokenizer a different
 algorithm from the one the base model was trained with. New *merges* ranked after all base
 merges keep the tokenizer a plain BPE: on any text the base merges run first, exactly as
@@ -78,8 +78,7 @@ def backend_json(tokenizer) -> dict:
 def is_byte_level(backend) -> bool:
     """True when a `tokenizers.Tokenizer` works on GPT-2 byte-level characters."""
     decoder = _component_json(backend.decoder) or {}
-    return decoder.get("type") == "ByteLevel" or "ByteLevel" in json.dumps(
-        _component_json(backend.pre_tokenizer))
+    return decoder.get("type") == "ByteLevel" or "ByteLevel" in json.dumps(_component_json(backend.pre_tokenizer))
 
 
 def _byte_fallback(backend) -> bool:
@@ -122,9 +121,17 @@ def _component_json(component) -> dict | None:
 def _pre_tokenizer_from_json(pre: dict | None):
     from tokenizers import Tokenizer
 
-    shell = {"version": "1.0", "truncation": None, "padding": None, "added_tokens": [],
-             "normalizer": None, "pre_tokenizer": pre, "post_processor": None, "decoder": None,
-             "model": {"type": "BPE", "vocab": {}, "merges": []}}
+    shell = {
+        "version": "1.0",
+        "truncation": None,
+        "padding": None,
+        "added_tokens": [],
+        "normalizer": None,
+        "pre_tokenizer": pre,
+        "post_processor": None,
+        "decoder": None,
+        "model": {"type": "BPE", "vocab": {}, "merges": []},
+    }
     return Tokenizer.from_str(json.dumps(shell)).pre_tokenizer
 
 
@@ -136,9 +143,15 @@ def full_vocab(tok_json: dict) -> dict[str, int]:
     return vocab
 
 
-def weighted_words(backend, pre_tokenizer, texts_by_lang: dict[str, list[str]],
-                   weights: dict[str, float] | None, keep, split_spaces: bool = False,
-                   byte_fallback: bool = False) -> Counter:
+def weighted_words(
+    backend,
+    pre_tokenizer,
+    texts_by_lang: dict[str, list[str]],
+    weights: dict[str, float] | None,
+    keep,
+    split_spaces: bool = False,
+    byte_fallback: bool = False,
+) -> Counter:
     """Base-token sequences of the pre-tokens that hold a target character, weighted per language.
 
     Each language's weight is spread over its word occurrences, so a 6 KB Khmer corpus counts as
@@ -151,8 +164,7 @@ def weighted_words(backend, pre_tokenizer, texts_by_lang: dict[str, list[str]],
         for text in texts:
             if backend.normalizer is not None:
                 text = backend.normalizer.normalize_str(text)
-            pieces = [text] if pre_tokenizer is None else \
-                [p for p, _ in pre_tokenizer.pre_tokenize_str(text)]
+            pieces = [text] if pre_tokenizer is None else [p for p, _ in pre_tokenizer.pre_tokenize_str(text)]
             if split_spaces:  # SentencePiece-style: never learn a token across a "▁" word start
                 pieces = [w for p in pieces for w in _SPACE_WORDS.findall(p)]
             for piece in pieces:
@@ -173,8 +185,9 @@ def _pua_chars():
         yield from (chr(c) for c in range(lo, hi))
 
 
-def learn_merges(words: Counter, n_merges: int, min_frequency: int = 2,
-                 show_progress: bool = False) -> list[tuple[str, str]]:
+def learn_merges(
+    words: Counter, n_merges: int, min_frequency: int = 2, show_progress: bool = False
+) -> list[tuple[str, str]]:
     """Continue BPE over base-token sequences; returns merges as pairs of base-token strings."""
     from tokenizers import Tokenizer, models, pre_tokenizers, trainers
 
@@ -194,17 +207,20 @@ def learn_merges(words: Counter, n_merges: int, min_frequency: int = 2,
 
     trainer_tok = Tokenizer(models.BPE())
     trainer_tok.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
-    trainer = trainers.BpeTrainer(vocab_size=len(to_pua) + n_merges, min_frequency=min_frequency,
-                                  initial_alphabet=list(to_pua.values()), limit_alphabet=len(to_pua),
-                                  show_progress=show_progress)
+    trainer = trainers.BpeTrainer(
+        vocab_size=len(to_pua) + n_merges,
+        min_frequency=min_frequency,
+        initial_alphabet=list(to_pua.values()),
+        limit_alphabet=len(to_pua),
+        show_progress=show_progress,
+    )
     trainer_tok.train_from_iterator(lines(), trainer=trainer)
     learned = backend_json(trainer_tok)["model"]["merges"]
     pairs = [tuple(m.split(" ", 1)) if isinstance(m, str) else tuple(m) for m in learned]
     return [("".join(from_pua[c] for c in a), "".join(from_pua[c] for c in b)) for a, b in pairs]
 
 
-def _accept(vocab: dict[str, int], merges: list[tuple[str, str]], n_tokens: int, keep,
-            add_chars: bool) -> tuple:
+def _accept(vocab: dict[str, int], merges: list[tuple[str, str]], n_tokens: int, keep, add_chars: bool) -> tuple:
     """Keep merges that add a target-script token, up to `n_tokens` new ids, in learned order.
 
     Learned pairs are never base merges: they are adjacent in the base output, which BPE only
@@ -217,8 +233,7 @@ def _accept(vocab: dict[str, int], merges: list[tuple[str, str]], n_tokens: int,
     accepted: list[tuple[str, str]] = []
     for a, b in merges:
         missing = {c for c in (a, b, a + b) if c not in vocab}
-        if not keep(a + b) or any(c not in (a + b,) and not (add_chars and len(c) == 1 and keep(c))
-                                  for c in missing):
+        if not keep(a + b) or any(c not in (a + b,) and not (add_chars and len(c) == 1 and keep(c)) for c in missing):
             continue
         if len(new_tokens) + len(missing) > n_tokens:
             break
@@ -229,9 +244,15 @@ def _accept(vocab: dict[str, int], merges: list[tuple[str, str]], n_tokens: int,
     return new_tokens, accepted
 
 
-def learn_extension(tokenizer, texts_by_lang: dict[str, list[str]], n_tokens: int,
-                    weights: dict[str, float] | None = None, min_frequency: int = 2,
-                    script_split: bool = True, show_progress: bool = False) -> Extension:
+def learn_extension(
+    tokenizer,
+    texts_by_lang: dict[str, list[str]],
+    n_tokens: int,
+    weights: dict[str, float] | None = None,
+    min_frequency: int = 2,
+    script_split: bool = True,
+    show_progress: bool = False,
+) -> Extension:
     """Learn up to `n_tokens` new tokens for the languages in `texts_by_lang` (their scripts)."""
     backend = tokenizer.backend_tokenizer
     byte_fallback = _byte_fallback(backend)
@@ -244,13 +265,19 @@ def learn_extension(tokenizer, texts_by_lang: dict[str, list[str]], n_tokens: in
         return pattern.search(token_text(token, byte_level)) is not None
 
     pre = with_script_split(pre_json, scripts) if script_split else pre_json
-    words = weighted_words(backend, _pre_tokenizer_from_json(pre), texts_by_lang, weights, keep,
-                           split_spaces=not byte_level, byte_fallback=byte_fallback)
+    words = weighted_words(
+        backend,
+        _pre_tokenizer_from_json(pre),
+        texts_by_lang,
+        weights,
+        keep,
+        split_spaces=not byte_level,
+        byte_fallback=byte_fallback,
+    )
     merges = learn_merges(words, n_tokens + n_tokens // 4 + 16, min_frequency, show_progress)
     vocab = backend.get_vocab(with_added_tokens=True)
     new_tokens, accepted = _accept(vocab, merges, n_tokens, keep, add_chars=byte_fallback)
-    stats = {"words": len(words), "learned_merges": len(merges), "merges": len(accepted),
-             "new_tokens": len(new_tokens)}
+    stats = {"words": len(words), "learned_merges": len(merges), "merges": len(accepted), "new_tokens": len(new_tokens)}
     return Extension(len(vocab), new_tokens, accepted, pre, scripts, stats)
 
 
@@ -262,23 +289,25 @@ def apply_extension(tokenizer, ext: Extension):
     tok_json = backend_json(tokenizer)
     vocab = full_vocab(tok_json)
     if len(vocab) != ext.base_size:
-        raise ValueError(f"extension was learned for a {ext.base_size}-token vocabulary, "
-                         f"this tokenizer has {len(vocab)}")
+        raise ValueError(
+            f"extension was learned for a {ext.base_size}-token vocabulary, this tokenizer has {len(vocab)}"
+        )
     vocab.update(ext.new_tokens)
     as_strings = bool(tok_json["model"]["merges"]) and isinstance(tok_json["model"]["merges"][0], str)
     extra = [f"{a} {b}" if as_strings else [a, b] for a, b in ext.merges]
-    tok_json["model"] = {**tok_json["model"], "vocab": vocab,
-                         "merges": list(tok_json["model"]["merges"]) + extra}
+    tok_json["model"] = {**tok_json["model"], "vocab": vocab, "merges": list(tok_json["model"]["merges"]) + extra}
     tok_json["pre_tokenizer"] = ext.pre_tokenizer
-    kwargs = {k: getattr(tokenizer, k, None) for k in ("bos_token", "eos_token", "unk_token",
-                                                       "pad_token")}
+    kwargs = {k: getattr(tokenizer, k, None) for k in ("bos_token", "eos_token", "unk_token", "pad_token")}
     with tempfile.TemporaryDirectory() as tmp:  # a file avoids deep-copying a 150K-token object
         path = os.path.join(tmp, "tokenizer.json")
         with open(path, "w", encoding="utf-8") as f:
             json.dump(tok_json, f, ensure_ascii=False)
         new = PreTrainedTokenizerFast(
-            tokenizer_file=path, model_max_length=tokenizer.model_max_length,
-            padding_side=tokenizer.padding_side, **{k: v for k, v in kwargs.items() if v is not None})
+            tokenizer_file=path,
+            model_max_length=tokenizer.model_max_length,
+            padding_side=tokenizer.padding_side,
+            **{k: v for k, v in kwargs.items() if v is not None},
+        )
     new.chat_template = tokenizer.chat_template
     return new
 

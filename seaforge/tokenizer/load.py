@@ -1,4 +1,6 @@
-"""Open any tokenizer a user names: a Hugging Face id or folder, a tiktoken rank file, a SentencePiece model.
+"""Open any tokenizer a user names: a Hugging Face id or folder, a tiktoken rank file, a SentencePiece
+model, or anything `seaforge.models.resolve.resolve_model` takes (`tiny:<arch>`, `gemma3-270m`, a
+`.gguf` file).
 
 Everything comes back as a fast (Rust `tokenizers`-backed) Hugging Face tokenizer, so the report,
 the trainer and the extender have one code path and batch encoding runs in parallel.
@@ -9,33 +11,66 @@ from __future__ import annotations
 import base64
 from pathlib import Path
 
+from seaforge.errors import UserError
+
+
+class TokenizerLoadError(UserError, ValueError):
+    """A tokenizer argument that names nothing loadable (ValueError kept for older callers)."""
+
+
 # tiktoken files hold ranks only; the split regex is part of the model code. Keyed by rank count.
 TIKTOKEN_PATTERNS = {
-    128000: ("llama3", r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+"
-                       r"[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"),
-    200000: ("llama4", r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+"
-                       r"(?i:'s|'t|'re|'ve|'m|'ll|'d)?|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+"
-                       r"[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?|\p{N}{1,3}| ?[^\s\p{L}"
-                       r"\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+"),
+    128000: (
+        "llama3",
+        r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+"
+        r"[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+",
+    ),
+    200000: (
+        "llama4",
+        r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+"
+        r"(?i:'s|'t|'re|'ve|'m|'ll|'d)?|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+"
+        r"[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?|\p{N}{1,3}| ?[^\s\p{L}"
+        r"\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+",
+    ),
 }
 # Special tokens follow the ranks (llama-models' tokenizer.py). All of them are registered so that
 # len(tokenizer) matches the model and an extension's new ids start after the reserved ones.
-_LLAMA3_NAMED = ["<|begin_of_text|>", "<|end_of_text|>", "<|reserved_special_token_0|>",
-                 "<|reserved_special_token_1|>", "<|finetune_right_pad_id|>", "<|step_id|>",
-                 "<|start_header_id|>", "<|end_header_id|>", "<|eom_id|>", "<|eot_id|>",
-                 "<|python_tag|>", "<|image|>"]
-_LLAMA4_NAMED = ["<|begin_of_text|>", "<|end_of_text|>", "<|fim_prefix|>", "<|fim_middle|>",
-                 "<|fim_suffix|>", "<|header_start|>", "<|header_end|>", "<|eom|>", "<|eot|>", "<|step|>"]
+_LLAMA3_NAMED = [
+    "<|begin_of_text|>",
+    "<|end_of_text|>",
+    "<|reserved_special_token_0|>",
+    "<|reserved_special_token_1|>",
+    "<|finetune_right_pad_id|>",
+    "<|step_id|>",
+    "<|start_header_id|>",
+    "<|end_header_id|>",
+    "<|eom_id|>",
+    "<|eot_id|>",
+    "<|python_tag|>",
+    "<|image|>",
+]
+_LLAMA4_NAMED = [
+    "<|begin_of_text|>",
+    "<|end_of_text|>",
+    "<|fim_prefix|>",
+    "<|fim_middle|>",
+    "<|fim_suffix|>",
+    "<|header_start|>",
+    "<|header_end|>",
+    "<|eom|>",
+    "<|eot|>",
+    "<|step|>",
+]
 
 
 def _specials(named: list[str], total: int, first_reserved: int) -> list[str]:
     # Past the named ones we use reserved-style names: the ids are right, some names may not be.
-    return named + [f"<|reserved_special_token_{i}|>"
-                    for i in range(first_reserved, first_reserved + total - len(named))]
+    return named + [
+        f"<|reserved_special_token_{i}|>" for i in range(first_reserved, first_reserved + total - len(named))
+    ]
 
 
-TIKTOKEN_SPECIALS = {"llama3": _specials(_LLAMA3_NAMED, 256, 2),
-                     "llama4": _specials(_LLAMA4_NAMED, 2048, 0)}
+TIKTOKEN_SPECIALS = {"llama3": _specials(_LLAMA3_NAMED, 256, 2), "llama4": _specials(_LLAMA4_NAMED, 2048, 0)}
 EOS = {"llama3": "<|eot_id|>", "llama4": "<|eot|>"}
 
 
@@ -58,8 +93,10 @@ def _load_tiktoken(path: Path):
     with open(path, "rb") as f:
         ranks = {base64.b64decode(t): int(r) for t, r in (ln.split() for ln in f if ln.strip())}
     if len(ranks) not in TIKTOKEN_PATTERNS:
-        raise ValueError(f"{path}: tiktoken file with {len(ranks)} ranks; its split regex is not "
-                         f"known (known sizes: {sorted(TIKTOKEN_PATTERNS)})")
+        raise TokenizerLoadError(
+            f"{path}: tiktoken file with {len(ranks)} ranks; its split regex is not "
+            f"known (known sizes: {sorted(TIKTOKEN_PATTERNS)})"
+        )
     family, pattern = TIKTOKEN_PATTERNS[len(ranks)]
 
     class _LocalTikToken(TikTokenConverter):  # reads ranks without the tiktoken package
@@ -68,10 +105,8 @@ def _load_tiktoken(path: Path):
             return ranks
 
     specials = TIKTOKEN_SPECIALS[family]
-    backend = _LocalTikToken(vocab_file=str(path), pattern=pattern,
-                             extra_special_tokens=specials).converted()
-    return PreTrainedTokenizerFast(tokenizer_object=backend, bos_token=specials[0],
-                                   eos_token=EOS[family])
+    backend = _LocalTikToken(vocab_file=str(path), pattern=pattern, extra_special_tokens=specials).converted()
+    return PreTrainedTokenizerFast(tokenizer_object=backend, bos_token=specials[0], eos_token=EOS[family])
 
 
 def _load_sentencepiece(folder: Path):
@@ -86,14 +121,27 @@ def _load_sentencepiece(folder: Path):
     return LlamaTokenizer.from_pretrained(str(folder))
 
 
+def resolve_tokenizer(spec: str) -> str:
+    """The local file or folder (or hub id) a tokenizer argument names; a ``UserError`` when it
+    names nothing. Cheap for local paths: call it first to fail before slow work."""
+    path = Path(spec).expanduser()
+    if path.exists() and path.suffix.lower() != ".gguf":
+        return str(path)
+    from seaforge.models.resolve import resolve_model
+
+    return resolve_model(spec)  # the one resolver: tiny:<arch>, registered names, GGUF, hub ids
+
+
 def load_tokenizer(spec: str):
-    """Load a tokenizer from a HF id, a folder, or a tiktoken/SentencePiece file, as a fast tokenizer.
+    """Load a tokenizer from a HF id, a folder, a tiktoken/SentencePiece file, or any model argument
+    (`tiny:<arch>`, a registered name, a `.gguf` file), as a fast tokenizer.
 
     Offline (HF_HUB_OFFLINE=1) a hub id works only when it is in the local cache.
     """
     from transformers import AutoTokenizer
 
-    path = Path(spec).expanduser()
+    spec = resolve_tokenizer(spec)
+    path = Path(spec)
     if path.is_file() and _is_tiktoken(path):
         return _load_tiktoken(path)
     if path.is_dir():
@@ -107,14 +155,15 @@ def load_tokenizer(spec: str):
             return tok
         if any(n.endswith(".model") for n in names):
             return _load_sentencepiece(path)
-        raise ValueError(f"{path}: no tokenizer files (tokenizer.json, vocab.json, *.model) found")
+        raise TokenizerLoadError(f"{path}: no tokenizer files (tokenizer.json, vocab.json, *.model) found")
     if path.exists():
-        raise ValueError(f"{path}: not a tokenizer folder or tiktoken rank file")
+        raise TokenizerLoadError(f"{path}: not a tokenizer folder or tiktoken rank file")
     try:
         return AutoTokenizer.from_pretrained(spec)
     except OSError as err:
-        raise ValueError(f"cannot load tokenizer {spec!r}: not a local path, and the hub said: "
-                         f"{str(err).splitlines()[0]}") from None
+        raise TokenizerLoadError(
+            f"cannot load tokenizer {spec!r}: not a local path, and the hub said: {str(err).splitlines()[0]}"
+        ) from None
 
 
 def tokenizer_name(spec: str) -> str:

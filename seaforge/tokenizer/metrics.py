@@ -52,7 +52,7 @@ def _locate(text: str, words: list[str]) -> list[tuple[int, int]]:
     spans, pos = [], 0
     for word in words:
         start = text.find(word, pos)
-        if start >= 0:  # words the segmenter normalised are counted but not located
+        if start >= 0:  # words the segmenter normalized are counted but not located
             spans.append((start, start + len(word)))
             pos = start + len(word)
     return spans
@@ -115,17 +115,30 @@ def language_stats(tokenizer, lang: str, texts: list[str], spans, word_counts, f
     nbytes = sum(len(t.encode("utf-8")) for t in texts)
     words = sum(word_counts)
     fertility = tokens / words if words else 0.0
-    return LangStats(lang, len(texts), tokens, words, chars, nbytes, fertility,
-                     tokens / max(chars, 1), tokens / max(nbytes, 1), byte_pieces / max(tokens, 1),
-                     unks / max(tokens, 1), split3 / max(located, 1),
-                     tokens_per_1k_words=1000 * fertility)
+    return LangStats(
+        lang,
+        len(texts),
+        tokens,
+        words,
+        chars,
+        nbytes,
+        fertility,
+        tokens / max(chars, 1),
+        tokens / max(nbytes, 1),
+        byte_pieces / max(tokens, 1),
+        unks / max(tokens, 1),
+        split3 / max(located, 1),
+        tokens_per_1k_words=1000 * fertility,
+    )
 
 
 def corpus_stats(tokenizer, corpus: Corpus, index: WordIndex, pivot: str = "en") -> list[LangStats]:
     """Statistics for every language; parity against `pivot` when the corpus is parallel."""
     flags = byte_piece_flags(tokenizer)
-    stats = [language_stats(tokenizer, lang, corpus.texts[lang], index.spans[lang],
-                            index.counts[lang], flags) for lang in corpus.texts]
+    stats = [
+        language_stats(tokenizer, lang, corpus.texts[lang], index.spans[lang], index.counts[lang], flags)
+        for lang in corpus.texts
+    ]
     by_lang = {s.lang: s for s in stats}
     if corpus.parallel and pivot in by_lang and by_lang[pivot].tokens:
         for s in stats:

@@ -36,10 +36,17 @@ def _chart_png(report: dict) -> bytes:
 
 
 def _table(result: dict, pivot: str) -> str:
-    cols = [("lang", "lang", None), ("tokens", "tokens", 0), ("tok/word", "fertility", 2),
-            ("tok/char", "tokens_per_char", 2), ("tok/byte", "tokens_per_byte", 3),
-            (f"parity vs {pivot}", "parity", 2), ("bytes %", "byte_share", 1),
-            ("unk %", "unk_share", 1), ("≥3 pieces %", "split3_share", 1)]
+    cols = [
+        ("lang", "lang", None),
+        ("tokens", "tokens", 0),
+        ("tok/word", "fertility", 2),
+        ("tok/char", "tokens_per_char", 2),
+        ("tok/byte", "tokens_per_byte", 3),
+        (f"parity vs {pivot}", "parity", 2),
+        ("bytes %", "byte_share", 1),
+        ("unk %", "unk_share", 1),
+        ("≥3 pieces %", "split3_share", 1),
+    ]
     head = "".join(f"<th>{html.escape(c[0])}</th>" for c in cols)
     rows = []
     for s in result["languages"]:

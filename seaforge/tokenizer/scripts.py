@@ -12,6 +12,11 @@ from __future__ import annotations
 
 import regex
 
+from seaforge.text.scripts import SCRIPT_RANGES, class_of
+
+# Non-ASCII Latin letters, from the one table of script ranges.
+_LATIN_NON_ASCII = class_of(tuple(span for span in SCRIPT_RANGES["Latn"] if span[0] >= 0x80))
+
 # ISO 15924 -> (Oniguruma/`regex` class body, whether GPT-2-style regexes cut its words at marks).
 SCRIPT_CLASSES: dict[str, tuple[str, bool]] = {
     "Thai": (r"\p{Thai}", True),
@@ -27,7 +32,7 @@ SCRIPT_CLASSES: dict[str, tuple[str, bool]] = {
     "Hant": (r"\p{Han}", False),
     # Latin-script targets (Vietnamese, Sundanese é...) may only add tokens holding a non-ASCII
     # letter, so English and plain-ASCII Indonesian keep their tokenisation.
-    "Latn": (r"\u00C0-\u024F\u1E00-\u1EFF", False),
+    "Latn": (_LATIN_NON_ASCII, False),
 }
 
 # The split regex that `pre_tokenizers.ByteLevel(use_regex=True)` applies (GPT-2's).
@@ -77,8 +82,7 @@ def with_script_split(pre_tokenizer: dict | None, scripts: list[str]) -> dict | 
     if kind == "ByteLevel" and pre_tokenizer.get("use_regex", True):
         if pre_tokenizer.get("add_prefix_space"):
             raise ValueError("ByteLevel(add_prefix_space=True) cannot take a script-aware split")
-        split = {"type": "Split", "pattern": {"Regex": f"{alt}|{GPT2_SPLIT}"},
-                 "behavior": "Isolated", "invert": False}
+        split = {"type": "Split", "pattern": {"Regex": f"{alt}|{GPT2_SPLIT}"}, "behavior": "Isolated", "invert": False}
         return {"type": "Sequence", "pretokenizers": [split, {**pre_tokenizer, "use_regex": False}]}
     if kind == "Sequence":
         steps = [dict(s) for s in pre_tokenizer["pretokenizers"]]

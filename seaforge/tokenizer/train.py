@@ -25,8 +25,12 @@ CHATML_TEMPLATE = (
 BYTE_TOKENS = [f"<0x{b:02X}>" for b in range(256)]
 
 
-def mixture(texts_by_lang: dict[str, list[str]], weights: dict[str, float] | None = None,
-            budget_chars: int | None = None, seed: int = 0) -> Iterator[str]:
+def mixture(
+    texts_by_lang: dict[str, list[str]],
+    weights: dict[str, float] | None = None,
+    budget_chars: int | None = None,
+    seed: int = 0,
+) -> Iterator[str]:
     """Texts drawn so that each language fills `weight / sum(weights)` of `budget_chars`.
 
     Languages with less text than their share are repeated, the others sampled without
@@ -36,8 +40,7 @@ def mixture(texts_by_lang: dict[str, list[str]], weights: dict[str, float] | Non
     weights = {lang: (weights or {}).get(lang, 1.0 if weights is None else 0.0) for lang in langs}
     unknown = set(weights) - set(langs)
     if unknown or sum(weights.values()) <= 0:
-        raise ValueError(f"weights must be positive for at least one corpus language "
-                         f"(corpus: {', '.join(langs)})")
+        raise ValueError(f"weights must be positive for at least one corpus language (corpus: {', '.join(langs)})")
     budget = budget_chars or sum(len(t) for lang in langs for t in texts_by_lang[lang])
     total_weight = sum(weights.values())
     rng = random.Random(seed)
@@ -65,9 +68,15 @@ def _with_byte_tokens(tok_json: dict) -> dict:
     return tok_json
 
 
-def train_bpe(texts_by_lang: dict[str, list[str]], vocab_size: int,
-              weights: dict[str, float] | None = None, budget_chars: int | None = None,
-              min_frequency: int = 2, max_token_length: int = 16, show_progress: bool = True):
+def train_bpe(
+    texts_by_lang: dict[str, list[str]],
+    vocab_size: int,
+    weights: dict[str, float] | None = None,
+    budget_chars: int | None = None,
+    min_frequency: int = 2,
+    max_token_length: int = 16,
+    show_progress: bool = True,
+):
     """Train a byte-fallback BPE tokenizer of `vocab_size` ids on the weighted mixture.
 
     Tokens are at most `max_token_length` characters (SentencePiece's default, 16): scripts
@@ -90,19 +99,32 @@ def train_bpe(texts_by_lang: dict[str, list[str]], vocab_size: int,
         raise ValueError(f"vocab_size must be above {reserved + 16} (specials and 256 byte tokens)")
     tok = Tokenizer(models.BPE(unk_token="<unk>", byte_fallback=True, fuse_unk=True))
     tok.normalizer = normalizers.NFC()
-    tok.pre_tokenizer = pre_tokenizers.Sequence([
-        pre_tokenizers.Metaspace(replacement="\u2581", prepend_scheme="first"),
-        pre_tokenizers.Digits(individual_digits=True)])
-    tok.decoder = decoders.Sequence([decoders.Replace("\u2581", " "), decoders.ByteFallback(),
-                                     decoders.Fuse(), decoders.Strip(" ", 1, 0)])
-    trainer = trainers.BpeTrainer(vocab_size=vocab_size - len(BYTE_TOKENS), min_frequency=min_frequency,
-                                  special_tokens=SPECIAL_TOKENS, max_token_length=max_token_length,
-                                  show_progress=show_progress)
+    tok.pre_tokenizer = pre_tokenizers.Sequence(
+        [
+            pre_tokenizers.Metaspace(replacement="\u2581", prepend_scheme="first"),
+            pre_tokenizers.Digits(individual_digits=True),
+        ]
+    )
+    tok.decoder = decoders.Sequence(
+        [decoders.Replace("\u2581", " "), decoders.ByteFallback(), decoders.Fuse(), decoders.Strip(" ", 1, 0)]
+    )
+    trainer = trainers.BpeTrainer(
+        vocab_size=vocab_size - len(BYTE_TOKENS),
+        min_frequency=min_frequency,
+        special_tokens=SPECIAL_TOKENS,
+        max_token_length=max_token_length,
+        show_progress=show_progress,
+    )
     tok.train_from_iterator(mixture(texts_by_lang, weights, budget_chars), trainer=trainer)
     tok = Tokenizer.from_str(json.dumps(_with_byte_tokens(json.loads(tok.to_str()))))
-    fast = PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="<unk>", bos_token="<s>",
-                                   eos_token="</s>", pad_token="<pad>",
-                                   extra_special_tokens=["<|im_start|>", "<|im_end|>"])
+    fast = PreTrainedTokenizerFast(
+        tokenizer_object=tok,
+        unk_token="<unk>",
+        bos_token="<s>",
+        eos_token="</s>",
+        pad_token="<pad>",
+        extra_special_tokens=["<|im_start|>", "<|im_end|>"],
+    )
     fast.chat_template = CHATML_TEMPLATE
     return fast
 

@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from seaforge.text.langid import UND, Detection, detect, detect_batch, detect_spans, evaluate_langid
+from seaforge.text.langid import UND, Detection, Span, detect, detect_batch, detect_spans, evaluate_langid
 from seaforge.text.langid_eval import load_jsonl
 from seaforge.text.languages import LANGUAGES, main_languages
 
@@ -32,14 +32,17 @@ def test_text_without_letters_is_und_with_zero_confidence(text):
     assert math.isclose(sum(d.scores.values()), 1.0, rel_tol=1e-6)
 
 
-@pytest.mark.parametrize("text,lang", [
-    ("ผมจะไปตลาดพรุ่งนี้ครับ", "th"),
-    ("ຂ້ອຍຈະໄປຕະຫຼາດມື້ອື່ນ", "lo"),
-    ("ខ្ញុំនឹងទៅផ្សារនៅថ្ងៃស្អែក", "km"),
-    ("நான் நாளை சந்தைக்குப் போகிறேன்", "ta"),
-    ("我明天要去市场", "zh"),
-    ("ကျွန်တော် မနက်ဖြန် ဈေးသွားမယ်", "my"),
-])
+@pytest.mark.parametrize(
+    "text,lang",
+    [
+        ("ผมจะไปตลาดพรุ่งนี้ครับ", "th"),
+        ("ຂ້ອຍຈະໄປຕະຫຼາດມື້ອື່ນ", "lo"),
+        ("ខ្ញុំនឹងទៅផ្សារនៅថ្ងៃស្អែក", "km"),
+        ("நான் நாளை சந்தைக்குப் போகிறேன்", "ta"),
+        ("我明天要去市场", "zh"),
+        ("ကျွန်တော် မနက်ဖြန် ဈေးသွားမယ်", "my"),
+    ],
+)
 def test_unique_scripts_decide_directly(text, lang):
     d = detect(text)
     assert d.lang == lang and d.confidence > 0.99
@@ -56,24 +59,30 @@ def test_zawgyi_encoded_burmese_is_still_burmese():
     assert detect(zawgyi).lang == "my"
 
 
-@pytest.mark.parametrize("text,lang", [
-    ("Saya tak tahu kenapa dia pergi ke pejabat hari ini.", "ms"),
-    ("Saya tidak tahu kenapa dia pergi ke kantor hari ini.", "id"),
-    ("Duit tu dah saya masukkan dalam akaun awak kerana awak minta semalam.", "ms"),
-    ("Uangnya sudah aku transfer karena kamu minta kemarin.", "id"),
-    ("Kualiti perkhidmatan di universiti itu sangat baik.", "ms"),
-    ("Kualitas layanan di universitas itu sangat baik.", "id"),
-])
+@pytest.mark.parametrize(
+    "text,lang",
+    [
+        ("Saya tak tahu kenapa dia pergi ke pejabat hari ini.", "ms"),
+        ("Saya tidak tahu kenapa dia pergi ke kantor hari ini.", "id"),
+        ("Duit tu dah saya masukkan dalam akaun awak kerana awak minta semalam.", "ms"),
+        ("Uangnya sudah aku transfer karena kamu minta kemarin.", "id"),
+        ("Kualiti perkhidmatan di universiti itu sangat baik.", "ms"),
+        ("Kualitas layanan di universitas itu sangat baik.", "id"),
+    ],
+)
 def test_indonesian_and_malay_are_told_apart_by_their_distinct_vocabulary(text, lang):
     assert detect(text).lang == lang
 
 
-@pytest.mark.parametrize("text,lang", [
-    ("Aku ora ngerti kowe arep lunga menyang ngendi sesuk esuk.", "jv"),
-    ("Abdi teu terang naon anu dipikahoyong ku anjeun ayeuna.", "su"),
-    ("Pupunta ako sa palengke bukas ng umaga kasama si Nanay.", "tl"),
-    ("Tôi không biết anh ấy đi đâu vào sáng nay.", "vi"),
-])
+@pytest.mark.parametrize(
+    "text,lang",
+    [
+        ("Aku ora ngerti kowe arep lunga menyang ngendi sesuk esuk.", "jv"),
+        ("Abdi teu terang naon anu dipikahoyong ku anjeun ayeuna.", "su"),
+        ("Pupunta ako sa palengke bukas ng umaga kasama si Nanay.", "tl"),
+        ("Tôi không biết anh ấy đi đâu vào sáng nay.", "vi"),
+    ],
+)
 def test_latin_script_regional_languages(text, lang):
     assert detect(text).lang == lang
 
@@ -106,15 +115,18 @@ def test_spans_cover_the_text_and_merge_neighbours():
     for a, b in zip(result.spans, result.spans[1:]):
         assert a.end == b.start and a.lang != b.lang
     assert result.langs == ["th", "en"]
-    assert [text[s.start:s.end].strip() for s in result.spans if s.lang == "en"] == ["meeting", "bring laptop"]
+    assert [text[s.start : s.end].strip() for s in result.spans if s.lang == "en"] == ["meeting", "bring laptop"]
 
 
-@pytest.mark.parametrize("text,langs", [
-    ("Bro, jom lepak mamak after work, I belanja you teh tarik.", {"en", "ms"}),
-    ("Sige, send mo na lang sa akin yung file para ma-review ko tonight.", {"tl", "en"}),
-    ("Aku udah submit report-nya tapi boss masih belum reply email aku.", {"id", "en"}),
-    ("Hôm nay em có deadline nên không đi ăn trưa được.", {"vi", "en"}),
-])
+@pytest.mark.parametrize(
+    "text,langs",
+    [
+        ("Bro, jom lepak mamak after work, I belanja you teh tarik.", {"en", "ms"}),
+        ("Sige, send mo na lang sa akin yung file para ma-review ko tonight.", {"tl", "en"}),
+        ("Aku udah submit report-nya tapi boss masih belum reply email aku.", {"id", "en"}),
+        ("Hôm nay em có deadline nên không đi ăn trưa được.", {"vi", "en"}),
+    ],
+)
 def test_spans_find_both_languages_of_code_switched_text(text, langs):
     assert set(detect_spans(text).langs) == langs
 
@@ -200,3 +212,34 @@ def test_malay_with_words_against_cld2_still_asks_fasttext(monkeypatch):
     monkeypatch.setattr(langid, "_model", Spy)
     assert detect("Saya tak tahu kenapa dia pergi ke pejabat hari ini.").lang == "ms"
     assert len(calls) == 1
+
+
+def test_spans_past_the_cap_are_one_und_span_and_say_where_analysis_stopped():
+    sentence = "Bro, jom lepak mamak after work, I belanja you teh tarik. "
+    text = sentence * 50
+    result = detect_spans(text, cap=len(sentence) * 3)
+    assert result.capped and result.analysed_chars <= len(sentence) * 3
+    assert result.spans[-1] == Span(result.analysed_chars, len(text), UND)
+    assert set(result.langs) == {"en", "ms"}
+    for a, b in zip(result.spans, result.spans[1:]):
+        assert a.end == b.start
+    whole = detect_spans(sentence)
+    assert not whole.capped and whole.analysed_chars == len(sentence)
+
+
+def test_lingua_scores_each_distinct_word_once(monkeypatch):
+    import seaforge.text.langid_spans as spans
+
+    detector, code_of = spans._lingua()
+    calls = []
+
+    class Counting:
+        def compute_language_confidence_values(self, word):
+            calls.append(word)
+            return detector.compute_language_confidence_values(word)
+
+    monkeypatch.setattr(spans, "_lingua", lambda: (Counting(), code_of))
+    text = "Aku udah submit report-nya tapi boss masih belum reply email aku. " * 200
+    result = detect_spans(text)
+    assert set(result.langs) == {"id", "en"}
+    assert len(calls) == len(set(calls)) <= 12

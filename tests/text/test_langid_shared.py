@@ -29,13 +29,22 @@ def _nusax(folder: str) -> list[str]:
 
 
 def _lines(*parts: str) -> list[str]:
-    return [ln.strip() for ln in CORPORA.joinpath(*parts).read_text("utf-8").splitlines()
-            if ln.strip() and not ln.startswith("#")]
+    return [
+        ln.strip()
+        for ln in CORPORA.joinpath(*parts).read_text("utf-8").splitlines()
+        if ln.strip() and not ln.startswith("#")
+    ]
 
 
-@pytest.mark.parametrize("folder,lang,floor", [
-    ("indonesian", "id", 0.95), ("javanese", "jv", 0.88), ("sundanese", "su", 0.92), ("english", "en", 0.99),
-])
+@pytest.mark.parametrize(
+    "folder,lang,floor",
+    [
+        ("indonesian", "id", 0.95),
+        ("javanese", "jv", 0.88),
+        ("sundanese", "su", 0.92),
+        ("english", "en", 0.99),
+    ],
+)
 def test_nusax_sentences(folder, lang, floor):
     assert _accuracy(_nusax(folder), lang) >= floor
 

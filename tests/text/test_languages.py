@@ -13,9 +13,22 @@ def test_thirteen_main_languages():
     assert sorted(main_languages()) == sorted("id ms tl vi th my km lo ta zh en jv su".split())
 
 
-@pytest.mark.parametrize("alias,code", [("fil", "tl"), ("tgl", "tl"), ("ind", "id"), ("zsm", "ms"),
-                                         ("zlm", "ms"), ("mya", "my"), ("cmn", "zh"), ("EN", "en"),
-                                         ("zh-Hans", "zh"), ("ms_MY", "ms"), ("jw", "jv")])
+@pytest.mark.parametrize(
+    "alias,code",
+    [
+        ("fil", "tl"),
+        ("tgl", "tl"),
+        ("ind", "id"),
+        ("zsm", "ms"),
+        ("zlm", "ms"),
+        ("mya", "my"),
+        ("cmn", "zh"),
+        ("EN", "en"),
+        ("zh-Hans", "zh"),
+        ("ms_MY", "ms"),
+        ("jw", "jv"),
+    ],
+)
 def test_aliases_resolve(alias, code):
     assert resolve(alias) == code
 

@@ -169,8 +169,12 @@ def test_fast_zawgyi_probability_equals_myanmartools():
     texts = [
         "\u1031\u1014\u103b\u1015\u100a\u1039\u1031\u1010\u102c\u1039 Nay Pyi Taw",
         "\u1014\u1031\u1015\u103c\u100a\u103a\u1010\u1031\u102c\u103a 2024",
-        "\u1019\u103a\u102c\u1038", "\u1000", "x\u1000y\u1001z", "\u1041\u1040 \u1042",
-        "\u101c\u102d\u1075\u103a\u1088\u1010\u1086\u1038", "\uaa60\u1000\u103a",
+        "\u1019\u103a\u102c\u1038",
+        "\u1000",
+        "x\u1000y\u1001z",
+        "\u1041\u1040 \u1042",
+        "\u101c\u102d\u1075\u103a\u1088\u1010\u1086\u1038",
+        "\uaa60\u1000\u103a",
     ]
     for text in texts:
         want = detector.get_zawgyi_probability(text)

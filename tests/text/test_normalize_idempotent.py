@@ -11,14 +11,20 @@ from seaforge.testing import sample_sentences
 from seaforge.text.normalize import normalize
 
 _RANGES = [
-    (0x20, 0x7E), (0xC0, 0x1B3), (0x300, 0x36F), (0x1EA0, 0x1EF9),  # Latin, Vietnamese, combining
-    (0x0E01, 0x0E5B), (0x0E81, 0x0EDF), (0x1780, 0x17F9), (0x1000, 0x109F),  # Thai Lao Khmer Myanmar
-    (0x0B82, 0x0BCD), (0x4E00, 0x4E2F), (0x0600, 0x0650),  # Tamil, Han, Arabic (Jawi)
+    (0x20, 0x7E),
+    (0xC0, 0x1B3),
+    (0x300, 0x36F),
+    (0x1EA0, 0x1EF9),  # Latin, Vietnamese, combining
+    (0x0E01, 0x0E5B),
+    (0x0E81, 0x0EDF),
+    (0x1780, 0x17F9),
+    (0x1000, 0x109F),  # Thai Lao Khmer Myanmar
+    (0x0B82, 0x0BCD),
+    (0x4E00, 0x4E2F),
+    (0x0600, 0x0650),  # Tamil, Han, Arabic (Jawi)
 ]
 _SPECIAL = list("\u200b\u200c\u200d\u00a0\u3000\t\r\n\u2028\u2029\ufeff\u00ad\x00\x07\u202e\U0001f600\ufe0f")
-_CHARS = st.one_of(
-    *[st.integers(lo, hi).map(chr) for lo, hi in _RANGES], st.sampled_from(_SPECIAL)
-)
+_CHARS = st.one_of(*[st.integers(lo, hi).map(chr) for lo, hi in _RANGES], st.sampled_from(_SPECIAL))
 # derandomize: the same examples every run (deterministic CI); raise the count to search harder.
 _EXAMPLES = int(os.environ.get("SEAFORGE_HYPOTHESIS_EXAMPLES", "400"))
 
@@ -38,8 +44,11 @@ def test_normalize_is_idempotent_with_forced_language(text, lang):
 
 
 @settings(max_examples=_EXAMPLES // 2, deadline=None, derandomize=True)
-@given(st.lists(st.sampled_from(list("hoauyeiêơưăâqgnt") + ["\u0300", "\u0301", "\u0309", "\u0303", "\u0323", " "]),
-                max_size=20).map("".join))
+@given(
+    st.lists(
+        st.sampled_from(list("hoauyeiêơưăâqgnt") + ["\u0300", "\u0301", "\u0309", "\u0303", "\u0323", " "]), max_size=20
+    ).map("".join)
+)
 def test_vietnamese_tone_placement_is_idempotent_in_both_styles(text):
     for style in ("old", "new"):
         once = normalize(text, "vi", vi_tone=style)
@@ -47,16 +56,27 @@ def test_vietnamese_tone_placement_is_idempotent_in_both_styles(text):
 
 
 @settings(max_examples=_EXAMPLES, deadline=None, derandomize=True)
-@given(st.lists(st.one_of(st.integers(0x1000, 0x109F).map(chr), st.sampled_from([" ", "\n", "\u200c"])),
-                max_size=30).map("".join))
+@given(
+    st.lists(st.one_of(st.integers(0x1000, 0x109F).map(chr), st.sampled_from([" ", "\n", "\u200c"])), max_size=30).map(
+        "".join
+    )
+)
 def test_normalize_is_idempotent_on_burmese_and_zawgyi_code_points(text):
     once = normalize(text)
     assert normalize(once) == once
 
 
 @settings(max_examples=_EXAMPLES, deadline=None, derandomize=True)
-@given(st.lists(st.one_of(st.integers(0x0E01, 0x0E5B).map(chr), st.integers(0x0E81, 0x0EDF).map(chr),
-                          st.integers(0x1780, 0x17DD).map(chr)), max_size=30).map("".join))
+@given(
+    st.lists(
+        st.one_of(
+            st.integers(0x0E01, 0x0E5B).map(chr),
+            st.integers(0x0E81, 0x0EDF).map(chr),
+            st.integers(0x1780, 0x17DD).map(chr),
+        ),
+        max_size=30,
+    ).map("".join)
+)
 def test_normalize_is_idempotent_on_thai_lao_khmer_marks(text):
     once = normalize(text)
     assert normalize(once) == once

@@ -22,8 +22,7 @@ THRESHOLD = 0.95
 
 
 def _spans(matches) -> set[tuple[str, int, int]]:
-    return {(m.type, m.start, m.end) if isinstance(m, PIIMatch) else (m["type"], m["start"], m["end"])
-            for m in matches}
+    return {(m.type, m.start, m.end) if isinstance(m, PIIMatch) else (m["type"], m["start"], m["end"]) for m in matches}
 
 
 def test_labelled_set_is_big_and_varied_enough():
@@ -34,7 +33,7 @@ def test_labelled_set_is_big_and_varied_enough():
     assert len({c["lang"] for c in CASES}) >= 10
     for case in POSITIVES:
         for p in case["pii"]:
-            assert case["text"][p["start"]:p["end"]] == p["value"], case["id"]
+            assert case["text"][p["start"] : p["end"]] == p["value"], case["id"]
 
 
 def test_precision_and_recall_per_type_on_labelled_sentences():
@@ -65,28 +64,33 @@ def test_ordinary_numbers_stay_untouched(case):
     assert result.text == case["text"] and result.pii == [], result.pii
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("Call (021) 555-1234.", [("PHONE", 5, 19)]),  # area code brackets belong to the number
-    ("(call 0812-3456-7890)", [("PHONE", 6, 20)]),  # the sentence's brackets do not
-    ("Submit (2468-1357-9753-8642) with PhilSys.", []),  # PhilSys named after, not before
-    ("PhilSys (2468-1357-9753-8642) ok", [("PH_PHILSYS", 9, 28)]),
-    ("(+63) 917 123 4567", [("PHONE", 0, 18)]),
-    ("Tel (65) 9123 4567", [("PHONE", 4, 18)]),  # calling code in brackets instead of +
-    ("โทร081-234-5678ได้เลย", [("PHONE", 3, 15)]),  # Thai writes without spaces
-    ("Email: siti@example.com.", [("EMAIL", 7, 23)]),  # the full stop ends the sentence
-    ("ip 10.0.0.1:8080, next", [("IP_ADDRESS", 3, 11)]),
-    ("IC S1234567D.", [("SG_NRIC", 3, 12)]),
-    ("ဖုန်း ၀၉၄၅၁၂၃၄၅၆၇ ပါ", [("PHONE", 6, 17)]),  # Burmese digits
-    ("โทร ๐๘๑-๒๓๔-๕๖๗๘ นะ", [("PHONE", 4, 16)]),  # Thai digits
-    ("ទូរស័ព្ទ ០១២ ៣៤៥ ៦៧៨", [("PHONE", 9, 20)]),  # Khmer digits
-    ("Telp (021) 555-1234/35 atau 0812-3456-7890/0813-1111-2222",  # numbers joined by "/"
-     [("PHONE", 5, 19), ("PHONE", 28, 42), ("PHONE", 43, 57)]),
-    ("HP 0812 3456 7890 021 555 1234", [("PHONE", 3, 17), ("PHONE", 18, 30)]),  # two in a row
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Call (021) 555-1234.", [("PHONE", 5, 19)]),  # area code brackets belong to the number
+        ("(call 0812-3456-7890)", [("PHONE", 6, 20)]),  # the sentence's brackets do not
+        ("Submit (2468-1357-9753-8642) with PhilSys.", []),  # PhilSys named after, not before
+        ("PhilSys (2468-1357-9753-8642) ok", [("PH_PHILSYS", 9, 28)]),
+        ("(+63) 917 123 4567", [("PHONE", 0, 18)]),
+        ("Tel (65) 9123 4567", [("PHONE", 4, 18)]),  # calling code in brackets instead of +
+        ("โทร081-234-5678ได้เลย", [("PHONE", 3, 15)]),  # Thai writes without spaces
+        ("Email: siti@example.com.", [("EMAIL", 7, 23)]),  # the full stop ends the sentence
+        ("ip 10.0.0.1:8080, next", [("IP_ADDRESS", 3, 11)]),
+        ("IC S1234567D.", [("SG_NRIC", 3, 12)]),
+        ("ဖုန်း ၀၉၄၅၁၂၃၄၅၆၇ ပါ", [("PHONE", 6, 17)]),  # Burmese digits
+        ("โทร ๐๘๑-๒๓๔-๕๖๗๘ นะ", [("PHONE", 4, 16)]),  # Thai digits
+        ("ទូរស័ព្ទ ០១២ ៣៤៥ ៦៧៨", [("PHONE", 9, 20)]),  # Khmer digits
+        (
+            "Telp (021) 555-1234/35 atau 0812-3456-7890/0813-1111-2222",  # numbers joined by "/"
+            [("PHONE", 5, 19), ("PHONE", 28, 42), ("PHONE", 43, 57)],
+        ),
+        ("HP 0812 3456 7890 021 555 1234", [("PHONE", 3, 17), ("PHONE", 18, 30)]),  # two in a row
+    ],
+)
 def test_exact_offsets(text, expected):
     assert [(m.type, m.start, m.end) for m in find_pii(text)] == expected
     for m in find_pii(text):
-        assert text[m.start:m.end] == m.value
+        assert text[m.start : m.end] == m.value
 
 
 def test_redact_uses_typed_placeholders_and_keeps_original_offsets():
@@ -94,7 +98,7 @@ def test_redact_uses_typed_placeholders_and_keeps_original_offsets():
     result = redact(text)
     assert isinstance(result, Redaction)
     assert result.text == "NRIC <SG_NRIC>, tel <PHONE>, mail <EMAIL>"
-    assert [text[m.start:m.end] for m in result.pii] == ["S1234567D", "+65 9123 4567", "a.b@example.com"]
+    assert [text[m.start : m.end] for m in result.pii] == ["S1234567D", "+65 9123 4567", "a.b@example.com"]
 
 
 def test_types_filter_keeps_the_same_decisions():
@@ -111,12 +115,15 @@ def test_unknown_type_is_a_clear_error():
         find_pii("x", ["EMAIL", "PASSPORT"])
 
 
-@pytest.mark.parametrize("text, kind", [
-    ("SSS 3456789012", "PH_SSS"),  # bare SSS needs its keyword ...
-    ("PCN 2468135797538642", "PH_PHILSYS"),  # ... and PhilSys always does
-    ("tel 2223456", "PHONE"),  # Brunei number without a separator
-    ("hp 3123 4567", "PHONE"),  # Singapore 3xxx numbers
-])
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("SSS 3456789012", "PH_SSS"),  # bare SSS needs its keyword ...
+        ("PCN 2468135797538642", "PH_PHILSYS"),  # ... and PhilSys always does
+        ("tel 2223456", "PHONE"),  # Brunei number without a separator
+        ("hp 3123 4567", "PHONE"),  # Singapore 3xxx numbers
+    ],
+)
 def test_context_required_types_match_only_with_their_keyword(text, kind):
     assert [m.type for m in find_pii(text)] == [kind]
     number = text.split(" ", 1)[1]
@@ -146,8 +153,15 @@ def test_keyword_for_a_failed_type_does_not_relabel_the_number():
 
 
 def test_dates_times_and_versions_are_not_pii():
-    for text in ["on 31-12-2024", "at 08.00-16.00", "v1.2.3.4", "version 10.1.1.2",
-                 "12:30:45", "2024.03.12", "30.12.1999"]:
+    for text in [
+        "on 31-12-2024",
+        "at 08.00-16.00",
+        "v1.2.3.4",
+        "version 10.1.1.2",
+        "12:30:45",
+        "2024.03.12",
+        "30.12.1999",
+    ]:
         assert find_pii(text) == [], text
 
 
@@ -165,8 +179,8 @@ def test_matches_are_sorted_disjoint_and_redaction_is_reversible(text):
     result = redact(text)
     pos, rebuilt = 0, []
     for m in result.pii:
-        assert m.type in PII_TYPES and pos <= m.start < m.end and text[m.start:m.end] == m.value
-        rebuilt.append(text[pos:m.start] + m.value)
+        assert m.type in PII_TYPES and pos <= m.start < m.end and text[m.start : m.end] == m.value
+        rebuilt.append(text[pos : m.start] + m.value)
         pos = m.end
     assert "".join(rebuilt) + text[pos:] == text
     assert result.text.count("<") - text.count("<") == len(result.pii)
@@ -184,3 +198,14 @@ def test_real_text_without_personal_data_gives_no_matches():
     # UDHR in 19 languages: numbered articles, no contacts or IDs.
     found = [(m.type, m.value) for line in _shared_lines("udhr/*.txt") for m in find_pii(line)]
     assert found == []
+
+
+def test_phone_plans_come_from_phonenumbers_and_skip_unallocated_blocks():
+    # 3999 9999 is in no block of libphonenumber's Singapore plan; our old pattern took any 8 digits from 3.
+    from seaforge.text.pii_phones import international_phone_country, local_phone_country
+
+    assert local_phone_country("91234567") == "SG" and local_phone_country("39999999") is None
+    assert redact("Call me at 9123 4567 tonight").text == "Call me at <PHONE> tonight"
+    assert redact("Call me at 3999 9999 tonight").text == "Call me at 3999 9999 tonight"
+    assert international_phone_country("6208123456789") == "ID"
+    assert international_phone_country("62812345678901234") is None  # too long for Indonesia

@@ -64,7 +64,7 @@ def make_cccd(rng: random.Random) -> str:
     born = random_date(rng)
     century_sex = (0 if born.year < 2000 else 2) + rng.randrange(2)
     province = rng.choice(["001", "079", "048", "031", "092", "075", "038", "046"])
-    return f"{province}{century_sex}{born:%y}{rng.randrange(10 ** 6):06d}"
+    return f"{province}{century_sex}{born:%y}{rng.randrange(10**6):06d}"
 
 
 # ---- hand-verified numbers ----
@@ -88,22 +88,23 @@ def test_nric_hand_verified_numbers_are_valid(value):
     assert ids.valid_nric(value.lower())
 
 
-@pytest.mark.parametrize("value", ["S1234567A", "T1234567D", "F1234567X", "G1234567N",
-                                   "M1234567X", "M1234567", "A1234567D", "S12345678"])
+@pytest.mark.parametrize(
+    "value", ["S1234567A", "T1234567D", "F1234567X", "G1234567N", "M1234567X", "M1234567", "A1234567D", "S12345678"]
+)
 def test_nric_wrong_letter_prefix_or_length_is_invalid(value):
     assert not ids.valid_nric(value)
 
 
 def test_m_series_uses_its_own_table():
     # F and M differ only where ICA's M table has J instead of M: same digits, different letter.
-    digits = next(f"{n:07d}" for n in range(10 ** 6) if make_nric("M", f"{n:07d}")[-1] == "J")
+    digits = next(f"{n:07d}" for n in range(10**6) if make_nric("M", f"{n:07d}")[-1] == "J")
     assert ids.valid_nric(f"M{digits}J") and not ids.valid_nric(f"M{digits}M")
 
 
 def test_nric_generator_agrees_with_validator_on_many_numbers():
     rng = random.Random(1)
     for _ in range(500):
-        prefix, digits = rng.choice("STFGM"), f"{rng.randrange(10 ** 7):07d}"
+        prefix, digits = rng.choice("STFGM"), f"{rng.randrange(10**7):07d}"
         good = make_nric(prefix, digits)
         assert ids.valid_nric(good), good
         wrong = {c for c in "ABCDEFGHIJKLMNPQRTUWXZ" if c != good[-1]}
@@ -112,8 +113,17 @@ def test_nric_generator_agrees_with_validator_on_many_numbers():
 
 def test_luhn_and_card_prefixes():
     rng = random.Random(2)
-    for prefix, length in [("4", 16), ("51", 16), ("2720", 16), ("37", 15), ("6011", 16),
-                           ("3530", 16), ("62", 19), ("36", 14), ("4", 13)]:
+    for prefix, length in [
+        ("4", 16),
+        ("51", 16),
+        ("2720", 16),
+        ("37", 15),
+        ("6011", 16),
+        ("3530", 16),
+        ("62", 19),
+        ("36", 14),
+        ("4", 13),
+    ]:
         card = make_card(prefix, length, rng)
         assert ids.valid_card(card), card
         broken = card[:-1] + str((int(card[-1]) + 1) % 10)
@@ -185,19 +195,18 @@ def _format(kind: str, value: str, rng: random.Random) -> str:
     if kind == "TH_NATIONAL_ID" and rng.random() < 0.5:
         return f"{value[0]}-{value[1:5]}-{value[5:10]}-{value[10:12]}-{value[12]}"
     if kind == "PAYMENT_CARD" and len(value) == 16 and rng.random() < 0.5:
-        return " ".join(value[i:i + 4] for i in range(0, 16, 4))
+        return " ".join(value[i : i + 4] for i in range(0, 16, 4))
     return value
 
 
 def _generate(kind: str, rng: random.Random) -> str:
     if kind == "SG_NRIC":
-        return make_nric(rng.choice("STFGM"), f"{rng.randrange(10 ** 7):07d}")
+        return make_nric(rng.choice("STFGM"), f"{rng.randrange(10**7):07d}")
     if kind == "PAYMENT_CARD":
         if rng.random() < 0.2:
             return make_card(rng.choice(["34", "37"]), 15, rng)  # American Express
         return make_card(rng.choice(["4", "51", "55", "2221", "6011", "3530", "62"]), 16, rng)
-    return {"MY_MYKAD": make_mykad, "ID_NIK": make_nik, "TH_NATIONAL_ID": make_thai_id,
-            "VN_CCCD": make_cccd}[kind](rng)
+    return {"MY_MYKAD": make_mykad, "ID_NIK": make_nik, "TH_NATIONAL_ID": make_thai_id, "VN_CCCD": make_cccd}[kind](rng)
 
 
 @pytest.mark.parametrize("kind", sorted(_TEMPLATES))
@@ -214,7 +223,7 @@ def test_generated_ids_in_sentences_are_found_with_exact_offsets(kind):
 def test_checksum_broken_ids_in_sentences_are_left_alone():
     rng = random.Random(9)
     for _ in range(60):
-        nric = make_nric(rng.choice("STFG"), f"{rng.randrange(10 ** 7):07d}")
+        nric = make_nric(rng.choice("STFG"), f"{rng.randrange(10**7):07d}")
         bad_nric = nric[:-1] + ("A" if nric[-1] != "A" else "B")
         thai = make_thai_id(rng)
         bad_thai = thai[:-1] + str((int(thai[-1]) + 1) % 10)

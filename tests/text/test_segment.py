@@ -11,8 +11,14 @@ from seaforge.testing import sample_sentences
 from seaforge.text.languages import LANGUAGES
 from seaforge.text.segment import segment
 
-WISESIGHT = (Path(__file__).resolve().parents[3] / "shared" / "corpora" / "wisesight-sentiment"
-             / "word-tokenization" / "wisesight-1000-samples-tokenised")
+WISESIGHT = (
+    Path(__file__).resolve().parents[3]
+    / "shared"
+    / "corpora"
+    / "wisesight-sentiment"
+    / "word-tokenization"
+    / "wisesight-1000-samples-tokenised"
+)
 
 # Our own short sentences for the registered languages the bundled samples do not cover.
 EXTRA = {
@@ -60,7 +66,13 @@ def test_intra_word_apostrophes_and_hyphens_are_kept():
 
 def test_numbers_stay_tokens_and_punctuation_goes():
     assert segment("Harga Rp 1.500.000, jam 10:30 (ok)!!! 3rd", "id") == [
-        "Harga", "Rp", "1.500.000", "jam", "10:30", "ok", "3rd"
+        "Harga",
+        "Rp",
+        "1.500.000",
+        "jam",
+        "10:30",
+        "ok",
+        "3rd",
     ]
 
 

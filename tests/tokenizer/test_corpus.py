@@ -23,9 +23,13 @@ def test_explicit_language_prefix_overrides_the_file_name(tmp_path):
 
 def test_jsonl_bad_records_are_skipped_and_named(tmp_path):
     path = tmp_path / "mix.jsonl"
-    lines = [json.dumps({"lang": "id", "text": "Selamat pagi", "id": 1}), "{not json",
-             json.dumps({"lang": "xx", "text": "?"}), json.dumps({"lang": "en"}),
-             json.dumps({"lang": "en", "text": "Good morning", "id": 1})]
+    lines = [
+        json.dumps({"lang": "id", "text": "Selamat pagi", "id": 1}),
+        "{not json",
+        json.dumps({"lang": "xx", "text": "?"}),
+        json.dumps({"lang": "en"}),
+        json.dumps({"lang": "en", "text": "Good morning", "id": 1}),
+    ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     corpus = read_corpus([str(path)])
     assert corpus.texts == {"id": ["Selamat pagi"], "en": ["Good morning"]}
@@ -57,3 +61,11 @@ def test_bundled_sample_is_parallel_across_twelve_languages():
     assert corpus.parallel
     assert {"en", "id", "th", "my", "km", "lo", "ta", "vi", "zh"} <= set(corpus.texts)
     assert len(corpus.texts) == 12 and all(len(t) == 6 for t in corpus.texts.values())
+
+
+def test_a_line_with_a_bad_byte_is_skipped_and_named_not_the_whole_file(tmp_path):
+    path = tmp_path / "tha.txt"
+    path.write_bytes("สวัสดี\n".encode() + b"ok \xff here\n" + "ขอบคุณ\n".encode())
+    corpus = read_corpus([str(path)])
+    assert corpus.texts == {"th": ["สวัสดี", "ขอบคุณ"]} and corpus.ids == {"th": ["1", "3"]}
+    assert corpus.skipped == [f"{path}:2: invalid UTF-8 at byte 3"]

@@ -13,8 +13,7 @@ OLD_ONLY = "Tomorrow I will go to the market. Besok pagi saya mau ke pasar."
 
 @pytest.fixture(scope="module")
 def extended(tiny_tok, sample_by_lang):
-    new, _ = extend_tokenizer(tiny_tok, {lang: sample_by_lang[lang] for lang in TARGETS}, 80,
-                              min_frequency=1)
+    new, _ = extend_tokenizer(tiny_tok, {lang: sample_by_lang[lang] for lang in TARGETS}, 80, min_frequency=1)
     return new
 
 
@@ -62,10 +61,8 @@ def test_extended_model_and_tokenizer_reload_with_auto_classes(tiny_tok, extende
     with torch.no_grad():
         torch.testing.assert_close(again(ids).logits, model(ids).logits)
     messages = [{"role": "user", "content": "สวัสดี"}]
-    assert tok.apply_chat_template(messages, tokenize=False) == \
-        tiny_tok.apply_chat_template(messages, tokenize=False)
-    assert (tok.eos_token, tok.pad_token, tok.bos_token) == \
-        (tiny_tok.eos_token, tiny_tok.pad_token, tiny_tok.bos_token)
+    assert tok.apply_chat_template(messages, tokenize=False) == tiny_tok.apply_chat_template(messages, tokenize=False)
+    assert (tok.eos_token, tok.pad_token, tok.bos_token) == (tiny_tok.eos_token, tiny_tok.pad_token, tiny_tok.bos_token)
 
 
 def test_a_moved_token_is_refused(tiny_tok, byte_tokenizer):

@@ -4,8 +4,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from seaforge.tokenizer.extend import (apply_extension, backend_json, extend_tokenizer, full_vocab,
-                                       token_text)
+from seaforge.tokenizer.extend import apply_extension, backend_json, extend_tokenizer, full_vocab, token_text
 from seaforge.tokenizer.scripts import target_char_pattern
 
 from .conftest import TARGETS, shared_path
@@ -47,10 +46,13 @@ def test_text_without_target_scripts_tokenises_identically(tiny_tok, extended, s
             assert new(text)["input_ids"] == tiny_tok(text)["input_ids"], text
 
 
-non_target = st.text(st.one_of(
-    st.sampled_from(list("ae\u0301\u0308कि्ाبِ日本 ,.'s\n")),  # letters with marks, other scripts
-    st.characters(codec="utf-8", exclude_categories=("Cs",)).filter(lambda c: not TARGET_RE.search(c))),
-    max_size=60)
+non_target = st.text(
+    st.one_of(
+        st.sampled_from(list("ae\u0301\u0308कि्ाبِ日本 ,.'s\n")),  # letters with marks, other scripts
+        st.characters(codec="utf-8", exclude_categories=("Cs",)).filter(lambda c: not TARGET_RE.search(c)),
+    ),
+    max_size=60,
+)
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -68,8 +70,12 @@ def test_random_non_target_text_is_pre_split_identically(tiny_tok, extended, tex
     assert split(text) == tiny_tok.backend_tokenizer.pre_tokenizer.pre_tokenize_str(text)
 
 
-mixed = st.text(st.one_of(st.sampled_from(list("กขคงาิีุู่้็ក្ខាំេ၊ကျော်ລາວதமிழ் .,\n")),
-                          st.characters(codec="utf-8", exclude_categories=("Cs",))), max_size=80)
+mixed = st.text(
+    st.one_of(
+        st.sampled_from(list("กขคงาิีุู่้็ក្ខាំេ၊ကျော်ລາວதமிழ் .,\n")), st.characters(codec="utf-8", exclude_categories=("Cs",))
+    ),
+    max_size=80,
+)
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -92,8 +98,7 @@ def test_token_budget_is_respected(tiny_tok, sample_by_lang):
 
 
 def test_without_script_split_tokens_never_span_a_combining_mark(tiny_tok, sample_by_lang):
-    _, ext = extend_tokenizer(tiny_tok, {"km": sample_by_lang["km"]}, 60, min_frequency=1,
-                              script_split=False)
+    _, ext = extend_tokenizer(tiny_tok, {"km": sample_by_lang["km"]}, 60, min_frequency=1, script_split=False)
     _, split = extend_tokenizer(tiny_tok, {"km": sample_by_lang["km"]}, 60, min_frequency=1)
 
     def longest(e):
@@ -140,8 +145,9 @@ def test_qwen3_extension_keeps_english_and_indonesian_counts():
 
     qwen = load_tokenizer(str(shared_path("tokenizers", "qwen3")))
     udhr = shared_path("corpora", "udhr")
-    lines = {lang: (udhr / f"{lang}.txt").read_text(encoding="utf-8").splitlines()
-             for lang in ("tha", "khm", "eng", "ind")}
+    lines = {
+        lang: (udhr / f"{lang}.txt").read_text(encoding="utf-8").splitlines() for lang in ("tha", "khm", "eng", "ind")
+    }
     new, ext = extend_tokenizer(qwen, {"th": lines["tha"][0::2], "km": lines["khm"][0::2]}, 400)
     assert 100 < len(ext.new_tokens) <= 400
     for lang in ("eng", "ind"):

@@ -86,8 +86,9 @@ def test_sentencepiece_without_byte_fallback_reports_unknowns():
     from seaforge.tokenizer.load import load_tokenizer
 
     tok = load_tokenizer(str(shared_path("tokenizers", "wangchanberta")))
-    corpus = read_corpus([str(shared_path("corpora", "udhr", "khm.txt")),
-                          str(shared_path("corpora", "udhr", "tha.txt"))])
+    corpus = read_corpus(
+        [str(shared_path("corpora", "udhr", "khm.txt")), str(shared_path("corpora", "udhr", "tha.txt"))]
+    )
     stats = {s.lang: s for s in corpus_stats(tok, corpus, word_index(corpus))}
     assert stats["th"].tokens == 1820
     assert stats["km"].unk_share >= 0.5 and stats["km"].tokens < stats["km"].words

@@ -57,8 +57,7 @@ def test_equal_weights_give_low_resource_script_more_tokens(sample_by_lang):
         return sum(bool(khmer.search(t)) for t in tok.get_vocab())
 
     equal = train_bpe(skewed, 700, show_progress=False)
-    by_size = train_bpe(skewed, 700, weights={k: float(len(v)) for k, v in skewed.items()},
-                        show_progress=False)
+    by_size = train_bpe(skewed, 700, weights={k: float(len(v)) for k, v in skewed.items()}, show_progress=False)
     assert khmer_tokens(equal) > khmer_tokens(by_size)
 
 
@@ -69,8 +68,7 @@ def test_saved_tokenizer_reloads_with_chat_template(trained, tmp_path):
     again = AutoTokenizer.from_pretrained(str(out))
     text = "Tolong minum air yang cukup."
     assert again(text)["input_ids"] == trained(text)["input_ids"]
-    chat = again.apply_chat_template([{"role": "user", "content": "hi"}], tokenize=False,
-                                     add_generation_prompt=True)
+    chat = again.apply_chat_template([{"role": "user", "content": "hi"}], tokenize=False, add_generation_prompt=True)
     assert chat == "<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n"
     with pytest.raises(FileExistsError):
         save_atomically(trained, out)
