@@ -4,7 +4,7 @@
 
 1. Filtering, one process (= per core), the two pipelines alternating over 500-document chunks so
    both see the same load: stock = Gopher repetition + Gopher quality + C4 + FineWeb
-   quality filters (datatrove defaults, spaCy English word tokenizer); ours = normalise +
+   quality filters (datatrove defaults, spaCy English word tokenizer); ours = normalize +
    language ID + line cleanup + per-language quality on segmented words + PII redaction.
 2. MinHash near-dedup, one process: stock signatures (spaCy English words) vs ours (segmented
    words per document language) with datatrove's default MinhashConfig (14 bands x 8), and ours
@@ -26,10 +26,17 @@ import orjson
 from datatrove.data import Document
 from datatrove.executor import LocalPipelineExecutor
 from datatrove.pipeline.dedup.minhash import (
-    MinhashConfig, MinhashDedupBuckets, MinhashDedupCluster, MinhashDedupFilter, MinhashDedupSignature,
+    MinhashConfig,
+    MinhashDedupBuckets,
+    MinhashDedupCluster,
+    MinhashDedupFilter,
+    MinhashDedupSignature,
 )
 from datatrove.pipeline.filters import (
-    C4QualityFilter, FineWebQualityFilter, GopherQualityFilter, GopherRepetitionFilter,
+    C4QualityFilter,
+    FineWebQualityFilter,
+    GopherQualityFilter,
+    GopherRepetitionFilter,
 )
 from datatrove.pipeline.readers import JsonlReader
 from datatrove.pipeline.writers import JsonlWriter
@@ -50,13 +57,18 @@ def _patch_datatrove_xxhash() -> None:
     """datatrove 0.10's xxhash64 passes str to xxhash, which xxhash >= 3.6 rejects; stock MinHash then
     crashes. Encode first (the same bytes older xxhash hashed), so the baseline runs unmodified otherwise."""
     import datatrove.utils.hashes.xxhash as dx
+
     original = dx.xxhash64
     if getattr(original, "_sf_patched", False):
         return
+
     def xxhash64(data):
         return original(data.encode() if isinstance(data, str) else data)
+
     xxhash64._sf_patched = True
     dx.xxhash64 = xxhash64
+
+
 console = Console(width=120)
 
 
@@ -65,13 +77,17 @@ def load(folder: Path) -> list[Document]:
     for path in sorted(folder.glob("*.jsonl.gz")):
         with gzip.open(path, "rb") as fh:
             for line in fh:
-                d = orjson.loads(line)
-                docs.append(Document(d["text"], d["id"], metadata={"meta": d["meta"], **d.get("metadata", {})}))
+                record = orjson.loads(line)
+                docs.append(
+                    Document(
+                        record["text"], record["id"], metadata={"meta": record["meta"], **record.get("metadata", {})}
+                    )
+                )
     return docs
 
 
 def _copy(docs: list[Document]) -> list[Document]:
-    return [Document(d.text, d.id, metadata=dict(d.metadata)) for d in docs]
+    return [Document(doc.text, doc.id, metadata=dict(doc.metadata)) for doc in docs]
 
 
 def timed_filters(pipelines: dict[str, list], docs: list[Document], chunk: int = 500):
@@ -82,7 +98,7 @@ def timed_filters(pipelines: dict[str, list], docs: list[Document], chunk: int =
     seconds = {name: 0.0 for name in pipelines}
     for start in track(range(0, len(docs), chunk), description="filtering", console=console):
         for name, steps in pipelines.items():
-            data = iter(_copy(docs[start:start + chunk]))
+            data = iter(_copy(docs[start : start + chunk]))
             t0 = time.perf_counter()
             for step in steps:
                 data = step.run(data)
@@ -92,14 +108,22 @@ def timed_filters(pipelines: dict[str, list], docs: list[Document], chunk: int =
 
 
 def stock_filters() -> list:
-    return [GopherRepetitionFilter(), GopherQualityFilter(), C4QualityFilter(filter_no_terminal_punct=False),
-            FineWebQualityFilter()]
+    return [
+        GopherRepetitionFilter(),
+        GopherQualityFilter(),
+        C4QualityFilter(filter_no_terminal_punct=False),
+        FineWebQualityFilter(),
+    ]
 
 
 def our_filters() -> list:
-    return [Normalize(), LanguageFilter(list(LANGS), {"default": 0.5, "ms": 0.4, "id": 0.4}), LineCleaner(),
-            QualityFilter({"default": {"min_words": 40}, "my": {"min_words": 60}, "zh": {"min_words": 30}}),
-            RedactPII()]
+    return [
+        Normalize(),
+        LanguageFilter(list(LANGS), {"default": 0.5, "ms": 0.4, "id": 0.4}),
+        LineCleaner(),
+        QualityFilter({"default": {"min_words": 40}, "my": {"min_words": 60}, "zh": {"min_words": 30}}),
+        RedactPII(),
+    ]
 
 
 def run_minhash(signature, docs: list[Document], work: Path, config: MinhashConfig) -> tuple[dict, float]:
@@ -112,8 +136,11 @@ def run_minhash(signature, docs: list[Document], work: Path, config: MinhashConf
         [JsonlReader(str(inp)), signature],
         [MinhashDedupBuckets(str(work / "sigs"), str(work / "buckets"), config=config)],
         [MinhashDedupCluster(str(work / "buckets"), str(work / "remove"), config=config, save_cluster_id=True)],
-        [JsonlReader(str(inp)), MinhashDedupFilter(str(work / "remove"), load_cluster_ids=True),
-         JsonlWriter(str(work / "out"), output_filename="${rank}.jsonl.gz")],
+        [
+            JsonlReader(str(inp)),
+            MinhashDedupFilter(str(work / "remove"), load_cluster_ids=True),
+            JsonlWriter(str(work / "out"), output_filename="${rank}.jsonl.gz"),
+        ],
     ]
     for i, pipeline in enumerate(stages):
         tasks = config.num_buckets if i == 1 else 1
@@ -121,17 +148,17 @@ def run_minhash(signature, docs: list[Document], work: Path, config: MinhashConf
             LocalPipelineExecutor(pipeline, tasks=tasks, workers=1, logging_dir=str(work / f"logs{i}")).run()
     seconds = time.perf_counter() - start
     clusters = {}
-    for d in load_raw(work / "out"):
-        clusters[d["id"]] = d["metadata"].get("minhash_cluster_id", -1)
-    removed = {d.id for d in docs} - set(clusters)
+    for record in load_raw(work / "out"):
+        clusters[record["id"]] = record["metadata"].get("minhash_cluster_id", -1)
+    removed = {doc.id for doc in docs} - set(clusters)
     return {"kept": clusters, "removed": removed}, seconds
 
 
 def _write(docs: list[Document], folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     with gzip.open(folder / "00000.jsonl.gz", "wb") as fh:
-        for d in docs:
-            fh.write(orjson.dumps({"text": d.text, "id": d.id, "metadata": d.metadata}) + b"\n")
+        for doc in docs:
+            fh.write(orjson.dumps({"text": doc.text, "id": doc.id, "metadata": doc.metadata}) + b"\n")
 
 
 def load_raw(folder: Path) -> list[dict]:
@@ -148,17 +175,20 @@ def near_dup_scores(docs: list[Document], removed: set[str], group) -> dict[str,
     (group size - 1) summed over groups; precision = those removals / all removals (removing a
     unique document, or every member of a group, is a false positive)."""
     groups: dict[str, list[str]] = defaultdict(list)
-    for d in docs:
-        groups[d.metadata["meta"]["dup_of"] or d.id].append(d.id)
-    lang = {d.id: d.metadata["meta"]["lang"] for d in docs}
+    for doc in docs:
+        groups[doc.metadata["meta"]["dup_of"] or doc.id].append(doc.id)
+    lang = {doc.id: doc.metadata["meta"]["lang"] for doc in docs}
     stats = defaultdict(lambda: [0, 0, 0])  # expected removals, correct removals, all removals
     for members in groups.values():
-        g = group(lang[members[0]])
-        gone = sum(m in removed for m in members)
-        stats[g][0] += len(members) - 1
-        stats[g][1] += min(gone, len(members) - 1)
-        stats[g][2] += gone
-    return {g: (s[1] / s[0] if s[0] else 1.0, s[1] / s[2] if s[2] else 1.0, s[0]) for g, s in stats.items()}
+        script_group = group(lang[members[0]])
+        gone = sum(member in removed for member in members)
+        stats[script_group][0] += len(members) - 1
+        stats[script_group][1] += min(gone, len(members) - 1)
+        stats[script_group][2] += gone
+    return {
+        name: (correct / expected if expected else 1.0, correct / removals if removals else 1.0, expected)
+        for name, (expected, correct, removals) in stats.items()
+    }
 
 
 def main() -> None:
@@ -171,7 +201,7 @@ def main() -> None:
     if not corpus.exists():
         write_corpus(corpus, args.docs, shards=4, seed=args.seed)
     docs = load(corpus)
-    console.print(f"{len(docs)} documents, {sum(len(d.text) for d in docs) / 1e6:.1f}M characters")
+    console.print(f"{len(docs)} documents, {sum(len(doc.text) for doc in docs) / 1e6:.1f}M characters")
 
     results = timed_filters({"stock": stock_filters(), "ours": our_filters()}, docs)
     (stock_kept, stock_s), (our_kept, our_s) = results["stock"], results["ours"]
@@ -179,17 +209,22 @@ def main() -> None:
     _patch_datatrove_xxhash()
     config = MinhashConfig()  # datatrove defaults: 5-grams, 14 buckets x 8 hashes
     ours_config = MinhashConfig(num_buckets=DedupSpec().buckets, hashes_per_bucket=DedupSpec().hashes_per_bucket)
-    by_id = {d.id: d for d in docs}
-    dedup_input = [Document(d.text, d.id, metadata={**d.metadata, "meta": by_id[d.id].metadata["meta"]})
-                   for d in our_kept]
+    by_id = {doc.id: doc for doc in docs}
+    dedup_input = [
+        Document(doc.text, doc.id, metadata={**doc.metadata, "meta": by_id[doc.id].metadata["meta"]})
+        for doc in our_kept
+    ]
     w = args.workdir
     runs = {
-        "stock (14x8)": run_minhash(MinhashDedupSignature(str(w / "mh-stock" / "sigs"), config),
-                                    dedup_input, w / "mh-stock", config),
-        "ours (14x8)": run_minhash(SeaMinhashSignature(str(w / "mh-ours" / "sigs"), config),
-                                   dedup_input, w / "mh-ours", config),
-        "ours (20x10, default)": run_minhash(SeaMinhashSignature(str(w / "mh-ours20" / "sigs"), ours_config),
-                                             dedup_input, w / "mh-ours20", ours_config),
+        "stock (14x8)": run_minhash(
+            MinhashDedupSignature(str(w / "mh-stock" / "sigs"), config), dedup_input, w / "mh-stock", config
+        ),
+        "ours (14x8)": run_minhash(
+            SeaMinhashSignature(str(w / "mh-ours" / "sigs"), config), dedup_input, w / "mh-ours", config
+        ),
+        "ours (20x10, default)": run_minhash(
+            SeaMinhashSignature(str(w / "mh-ours20" / "sigs"), ours_config), dedup_input, w / "mh-ours20", ours_config
+        ),
     }
     stock_mh_s = runs["stock (14x8)"][1]
 
@@ -200,14 +235,15 @@ def main() -> None:
     table.add_row("filtering, stock", f"{n / stock_s:.0f}", "1.00x", str(len(stock_kept)))
     table.add_row("filtering, ours", f"{n / our_s:.0f}", f"{stock_s / our_s:.2f}x", str(len(our_kept)))
     for name, (result, seconds) in runs.items():
-        table.add_row(f"MinHash, {name}", f"{m / seconds:.0f}", f"{stock_mh_s / seconds:.2f}x",
-                      str(len(result["kept"])))
+        table.add_row(
+            f"MinHash, {name}", f"{m / seconds:.0f}", f"{stock_mh_s / seconds:.2f}x", str(len(result["kept"]))
+        )
     console.print(table)
 
     group = lambda lang: "spaceless (th lo km my zh)" if lang in SPACELESS else "spaced (id ms tl vi en)"  # noqa: E731
     scores = Table(title="Near-dedup on planted duplicates (after our filters): recall / precision")
     scores.add_column("MinHash")
-    groups = sorted({group(d.metadata["meta"]["lang"]) for d in dedup_input})
+    groups = sorted({group(doc.metadata["meta"]["lang"]) for doc in dedup_input})
     for g in groups:
         scores.add_column(g, justify="right")
     for name, (result, _) in runs.items():

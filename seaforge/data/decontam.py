@@ -15,6 +15,7 @@ from pathlib import Path
 
 import xxhash
 
+from seaforge.errors import UserError
 from seaforge.io import iter_jsonl
 
 DEFAULT_FIELDS = ("text", "question", "context", "passage", "premise", "hypothesis", "answer", "choices")
@@ -23,15 +24,26 @@ DEFAULT_FIELDS = ("text", "question", "context", "passage", "premise", "hypothes
 def _ngram_hashes(words: list[str], n: int) -> Iterable[int]:
     low = [w.lower() for w in words]
     for i in range(len(low) - n + 1):
-        yield xxhash.xxh3_64_intdigest("\x1f".join(low[i:i + n]).encode())
+        yield xxhash.xxh3_64_intdigest("\x1f".join(low[i : i + n]).encode())
+
+
+class EvalSetError(UserError, ValueError):
+    """An evaluation set that cannot be read; the message names the file and line."""
 
 
 @dataclass
 class NgramIndex:
-    """A set of hashed word n-grams from evaluation data; ``first_hit`` names the source."""
+    """A set of hashed word n-grams from evaluation data; ``first_hit`` names the source.
+
+    ``skipped`` counts evaluation texts that could not be indexed, by reason (``no_letters``:
+    language ID says ``und``; ``unknown_language``: a ``lang`` we have no segmenter for).
+    """
+
     n: int = 13
     hashes: dict[int, str] = field(default_factory=dict)
     short_lengths: set[int] = field(default_factory=set)
+    skipped: dict[str, int] = field(default_factory=dict)
+    skipped_examples: list[str] = field(default_factory=list)  # the first few, "file:line (reason)"
 
     def add(self, words: list[str], source: str) -> None:
         # An item shorter than n (a one-line question) is indexed whole, as one len(words)-gram.
@@ -86,12 +98,18 @@ def _jsonl_records(path: Path) -> Iterable[tuple[dict, str]]:
     """An evaluation set must be whole: its first bad line stops the run before anything is written."""
     for line in iter_jsonl(path):
         if line.error:
-            raise ValueError(f"evaluation set {line.error}")
+            raise EvalSetError(f"evaluation set {line.error}")
         yield line.record, f"{path.name}:{line.lineno}"
 
 
-def build_index(paths: list[str | os.PathLike], n: int = 13, fields: tuple[str, ...] = DEFAULT_FIELDS,
-                min_words: int = 8, eval_tasks: str | None = None, eval_data: str = "samples") -> NgramIndex:
+def build_index(
+    paths: list[str | os.PathLike],
+    n: int = 13,
+    fields: tuple[str, ...] = DEFAULT_FIELDS,
+    min_words: int = 8,
+    eval_tasks: str | None = None,
+    eval_data: str = "samples",
+) -> NgramIndex:
     """Index every string field of every JSONL record in ``paths``.
 
     The record's ``lang`` field picks the segmenter; without one, language ID decides. Items
@@ -99,6 +117,7 @@ def build_index(paths: list[str | os.PathLike], n: int = 13, fields: tuple[str, 
     ``eval_tasks`` adds the items of the eval harness's tasks (see ``eval_task_records``).
     """
     from seaforge.text.langid import detect
+    from seaforge.text.languages import UnknownLanguage, resolve
     from seaforge.text.normalize import normalize
     from seaforge.text.segment import segment
 
@@ -110,6 +129,16 @@ def build_index(paths: list[str | os.PathLike], n: int = 13, fields: tuple[str, 
         for text in _record_texts(record, fields + ("references",)):
             text = normalize(text)
             lang = record.get("lang") or detect(text).lang
+            try:
+                lang = resolve(str(lang))
+            except UnknownLanguage:
+                # "und" (no letters: a number, a symbol) or a language we cannot segment: such an
+                # item cannot leak as a 13-word n-gram anyway; count it instead of failing the run.
+                reason = "no_letters" if lang == "und" else "unknown_language"
+                index.skipped[reason] = index.skipped.get(reason, 0) + 1
+                if len(index.skipped_examples) < 5:
+                    index.skipped_examples.append(f"{source} ({reason.replace('_', ' ')}: {lang!r})")
+                continue
             words = segment(text, lang)
             if len(words) >= min_words:
                 index.add(words, source)

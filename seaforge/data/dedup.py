@@ -52,6 +52,7 @@ def _simplify(word: str) -> str:
 def shingle_words(text: str, lang: str) -> list[str]:
     """Simplified segmented words that MinHash shingles are built from."""
     from seaforge.text.segment import segment
+
     return [w for w in (_simplify(w) for w in segment(text, lang)) if w]
 
 
@@ -63,9 +64,10 @@ def shingles(text: str, lang: str, n: int, words: list[str] | None = None) -> np
     words = shingle_words(text, lang) if words is None else [w for w in map(_simplify, words) if w]
     if not words:
         return np.empty((0, 1), dtype=np.uint64)
-    grams = [words[i:i + n] for i in range(max(1, len(words) - n + 1))]
-    return np.fromiter((xxhash.xxh64_intdigest((lang + "\x1f" + " ".join(g)).encode()) for g in grams),
-                       dtype=np.uint64).reshape((-1, 1))
+    grams = [words[i : i + n] for i in range(max(1, len(words) - n + 1))]
+    return np.fromiter(
+        (xxhash.xxh64_intdigest((lang + "\x1f" + " ".join(g)).encode()) for g in grams), dtype=np.uint64
+    ).reshape((-1, 1))
 
 
 class _Unused(WordTokenizer):
@@ -96,4 +98,5 @@ class SeaMinhashSignature(MinhashDedupSignature):
             for doc in data:
                 self._lang, self._words = doc_lang(doc), doc.metadata.get(WORDS_KEY)
                 yield doc
+
         return super().run(tagged(), rank, world_size)

@@ -8,32 +8,36 @@ Flagged words target the gambling and adult spam that dominates low-resource SEA
 
 from __future__ import annotations
 
-STOPWORDS: dict[str, frozenset[str]] = {k: frozenset(v.split()) for k, v in {
-    "en": "the be to of and that have with a in is it for on at was are by",
-    "id": "yang dan di ke dari ini itu untuk dengan pada adalah tidak akan sudah juga atau",
-    "ms": "yang dan di ke dari ini itu untuk dengan pada ialah tidak akan sudah juga atau",
-    "tl": "ang ng sa na mga si ay at ni para kay hindi ito iyon may",
-    "jv": "lan ing sing karo kang iku iki ora wis uga saka kanggo",
-    "su": "jeung di nu ka ti anu teu geus oge ieu eta pikeun",
-    "vi": "và của là có những các được trong cho này với không một đã ở tại",
-    "th": "และ ที่ ใน ของ ได้ ให้ เป็น มี การ ไป จะ ไม่ กับ ว่า นี้ แล้ว",
-    "lo": "ແລະ ຢູ່ ທີ່ ໃນ ຂອງ ໄດ້ ເປັນ ມີ ຈະ ບໍ່ ກັບ ວ່າ ນີ້ ໃຫ້ ແມ່ນ",
-    "km": "និង នៅ ដែល ក្នុង របស់ ជា បាន មាន ពី ទៅ នេះ ថា ដើម្បី ដោយ",
-    "my": "မှာ တယ် ကို နဲ့ က တွင် သည် ပါ များ ဖြစ် ရှိ ၏ နှင့် လည်း ပြီး ခဲ့",
-    "ta": "ஒரு மற்றும் இந்த அந்த என்று இது அது உள்ள என்ற போது",
-    "zh": "的 了 在 是 和 我们 有 这 也 就 都 不 人 个 由",
-}.items()}
+STOPWORDS: dict[str, frozenset[str]] = {
+    k: frozenset(v.split())
+    for k, v in {
+        "en": "the be to of and that have with a in is it for on at was are by",
+        "id": "yang dan di ke dari ini itu untuk dengan pada adalah tidak akan sudah juga atau",
+        "ms": "yang dan di ke dari ini itu untuk dengan pada ialah tidak akan sudah juga atau",
+        "tl": "ang ng sa na mga si ay at ni para kay hindi ito iyon may",
+        "jv": "lan ing sing karo kang iku iki ora wis uga saka kanggo",
+        "su": "jeung di nu ka ti anu teu geus oge ieu eta pikeun",
+        "vi": "và của là có những các được trong cho này với không một đã ở tại",
+        "th": "และ ที่ ใน ของ ได้ ให้ เป็น มี การ ไป จะ ไม่ กับ ว่า นี้ แล้ว",
+        "lo": "ແລະ ຢູ່ ທີ່ ໃນ ຂອງ ໄດ້ ເປັນ ມີ ຈະ ບໍ່ ກັບ ວ່າ ນີ້ ໃຫ້ ແມ່ນ",
+        "km": "និង នៅ ដែល ក្នុង របស់ ជា បាន មាន ពី ទៅ នេះ ថា ដើម្បី ដោយ",
+        "my": "မှာ တယ် ကို နဲ့ က တွင် သည် ပါ များ ဖြစ် ရှိ ၏ နှင့် လည်း ပြီး ခဲ့",
+        "ta": "ஒரு மற்றும் இந்த அந்த என்று இது அது உள்ள என்ற போது",
+        "zh": "的 了 在 是 和 我们 有 这 也 就 都 不 人 个 由",
+    }.items()
+}
 
-# Multi-word entries are matched as substrings of the lower-cased text; single words as words.
+# Matched as whole segmented words (quality._flagged_hits); a multi-word entry as a run of words.
+# Indonesian "bandar" alone also means port or town ("Bandar Lampung"): only its gambling uses.
 FLAGGED: dict[str, tuple[str, ...]] = {
     "en": ("casino", "slot spins", "betting tips", "jackpot", "porn", "xxx"),
-    "id": ("judi", "slot gacor", "togel", "maxwin", "bandar", "bokep"),
+    "id": ("judi", "slot gacor", "togel", "maxwin", "bandar togel", "bandar judi", "bandar bola", "bokep"),
     "ms": ("judi", "kasino", "slot mudah menang", "bokep"),
     "tl": ("sabong", "casino", "jackpot", "taya sa slot"),
     "jv": ("judi", "togel", "slot gacor"),
     "su": ("judi", "togel", "slot gacor"),
     "vi": ("nhà cái", "cá độ", "nổ hũ", "casino"),
-    "th": ("สล็อต", "บาคาร่า", "พนัน", "แทงบอล", "หวยออนไลน์"),
+    "th": ("สล็อต", "บาคาร่า", "พนัน", "การพนัน", "แทงบอล", "หวยออนไลน์"),
     "lo": ("ຄາສິໂນ", "ແທງບານ", "ສລັອດ", "ພະນັນ"),
     "km": ("កាស៊ីណូ", "ភ្នាល់", "ស្លុត", "ល្បែងស៊ីសង"),
     "my": ("ကာစီနို", "လောင်းကစား", "စလော့"),
@@ -46,9 +50,27 @@ COOKIE_CUES = ("cookie", "kuki", "คุกกี้", "ខូឃី", "ຄຸ�
 
 # Line starts that mark share/read-more/legal boilerplate.
 BOILERPLATE_CUES = (
-    "©", "copyright", "all rights reserved", "privacy policy", "hak cipta", "baca juga", "read more",
-    "basahin din", "xem thêm", "อ่านต่อ", "สงวนลิขสิทธิ์", "អានបន្ថែម", "ອ່ານຕໍ່", "ဆက်ဖတ်ရန်",
-    "阅读更多", "版权所有", "posted ", "share |", "subscribe", "langganan", "đăng ký nhận tin",
+    "©",
+    "copyright",
+    "all rights reserved",
+    "privacy policy",
+    "hak cipta",
+    "baca juga",
+    "read more",
+    "basahin din",
+    "xem thêm",
+    "อ่านต่อ",
+    "สงวนลิขสิทธิ์",
+    "អានបន្ថែម",
+    "ອ່ານຕໍ່",
+    "ဆက်ဖတ်ရန်",
+    "阅读更多",
+    "版权所有",
+    "posted ",
+    "share |",
+    "subscribe",
+    "langganan",
+    "đăng ký nhận tin",
 )
 
 NAV_SEPARATORS = ("|", "»", "›", "·", "•", "/")

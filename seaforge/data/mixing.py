@@ -3,7 +3,7 @@
 Pure functions. Replay languages (English, code) take a fixed share first; the rest is split by
 target proportions, by temperature sampling (p ~ n ** (1/T), as in XLM-R/mT5), or naturally.
 A rate above 1 repeats a language for several epochs, capped at ``max_epochs``; the shares
-actually achieved are reported, never silently renormalised.
+actually achieved are reported, never silently renormalized.
 """
 
 from __future__ import annotations
@@ -24,38 +24,59 @@ class LangMix:
     capped: bool = False
 
     def as_dict(self) -> dict:
-        return {"tokens_available": self.tokens_available, "target_share": round(self.target_share, 6),
-                "rate": round(self.rate, 6), "tokens_out": self.tokens_out, "capped": self.capped}
+        return {
+            "tokens_available": self.tokens_available,
+            "target_share": round(self.target_share, 6),
+            "rate": round(self.rate, 6),
+            "tokens_out": self.tokens_out,
+            "capped": self.capped,
+        }
 
 
-def target_shares(tokens: dict[str, int], proportions: dict[str, float] | None = None,
-                  temperature: float | None = None, replay: dict[str, float] | None = None) -> dict[str, float]:
-    """Token share per language summing to 1 (languages with no data keep their target)."""
-    replay = {k: v for k, v in (replay or {}).items() if k in tokens}
-    rest = [lang for lang in tokens if lang not in replay]
+def target_shares(
+    tokens: dict[str, float],
+    proportions: dict[str, float] | None = None,
+    temperature: float | None = None,
+    replay: dict[str, float] | None = None,
+) -> dict[str, float]:
+    """Share per language summing to 1: replay shares first, the rest split among ``tokens``.
+
+    The one mixture planner: data mixing and training replay (``seaforge.train.batches``) both
+    call it. ``tokens`` are token counts (or any non-negative weights). A language named in
+    ``proportions`` gets its part of the rest even when it also has a replay share; with
+    temperature or natural shares, replay languages take only their replay share.
+    """
+    replay = {lang: share for lang, share in (replay or {}).items() if lang in tokens}
     room = 1.0 - sum(replay.values())
     if proportions is not None:
-        weights = {lang: proportions.get(lang, 0.0) for lang in rest}
+        weights = {lang: float(proportions.get(lang, 0.0)) for lang in tokens}
     elif temperature is not None:
-        weights = {lang: tokens[lang] ** (1.0 / temperature) if tokens[lang] else 0.0 for lang in rest}
+        weights = {lang: n ** (1.0 / temperature) if n else 0.0 for lang, n in tokens.items() if lang not in replay}
     else:
-        weights = {lang: float(tokens[lang]) for lang in rest}
+        weights = {lang: float(n) for lang, n in tokens.items() if lang not in replay}
     total = sum(weights.values())
-    shares = {lang: (room * w / total if total else 0.0) for lang, w in weights.items()}
-    return {**replay, **shares}
+    shares = {lang: (room * weight / total if total else 0.0) for lang, weight in weights.items()}
+    for lang, share in replay.items():
+        shares[lang] = shares.get(lang, 0.0) + share
+    return shares
 
 
-def plan_mixture(tokens: dict[str, int], proportions: dict[str, float] | None = None,
-                 temperature: float | None = None, replay: dict[str, float] | None = None,
-                 total_tokens: int | None = None, max_epochs: float = 4.0) -> dict[str, LangMix]:
+def plan_mixture(
+    tokens: dict[str, int],
+    proportions: dict[str, float] | None = None,
+    temperature: float | None = None,
+    replay: dict[str, float] | None = None,
+    total_tokens: int | None = None,
+    max_epochs: float = 4.0,
+) -> dict[str, LangMix]:
     """Sampling rate per language so that the output has the target shares of ``total_tokens``."""
     shares = target_shares(tokens, proportions, temperature, replay)
     total = total_tokens or sum(tokens.values())
     plan = {}
-    for lang, n in tokens.items():
+    for lang, available in tokens.items():
         share = shares.get(lang, 0.0)
-        rate = share * total / n if n else 0.0
-        plan[lang] = LangMix(lang, n, share, min(rate, max_epochs), capped=rate > max_epochs)
+        rate = share * total / available if available else 0.0
+        plan[lang] = LangMix(lang, available, share, min(rate, max_epochs), capped=rate > max_epochs)
     return plan
 
 

@@ -33,7 +33,7 @@ from datatrove.pipeline.writers import JsonlWriter
 
 from seaforge.data.dedup import SeaMinhashSignature, exact_config
 from seaforge.data.readers import SafeJsonlReader, make_reader
-from seaforge.data.recipe import Recipe
+from seaforge.data.recipe import Recipe, RecipeError
 from seaforge.data.steps import (
     Decontaminate,
     DropMetadata,
@@ -45,7 +45,24 @@ from seaforge.data.steps import (
     doc_lang,
     warm_up,
 )
-from seaforge.io import atomic_write_json
+from seaforge.io import atomic_write_json, check_writable
+
+# What a run writes under its output; --restart deletes these and nothing else.
+RUN_ENTRIES = (
+    "input",
+    "docs",
+    "packed",
+    "logs",
+    "rejected",
+    "work",
+    "recipe.json",
+    "summary.json",
+    "mixture.json",
+    "report.html",
+)
+MANIFEST = "recipe.json"
+# Default file patterns of the readers (make_reader), to check an input folder is not empty.
+INPUT_GLOBS = {"parquet": "**/*.parquet", "text": "**/*.txt", "wet": "**/*.warc.wet*"}
 
 
 class CountByLang(PipelineStep):
@@ -82,7 +99,9 @@ class Layout:
         self.logs, self.rejected, work = root / "logs", root / "rejected", root / "work"
         self.curated, self.tokens = work / "curated", work / "tokens"
         self.exact_sigs, self.exact_dups = work / "exact" / "sigs", work / "exact" / "dups"
-        self.mh_sigs, self.mh_buckets, self.mh_remove = (work / "minhash" / d for d in ("sigs", "buckets", "remove"))
+        self.mh_sigs, self.mh_buckets, self.mh_remove = (
+            work / "minhash" / part for part in ("sigs", "buckets", "remove")
+        )
 
 
 def _rejected(recipe: Recipe, layout: Layout, step: str):
@@ -97,89 +116,201 @@ def _readers(recipe: Recipe, layout: Layout) -> list:
         path, kind = spec.path, spec.type
         if kind == "synthetic":  # generated once into output/input/<name>, then read as JSONL
             from seaforge.data.synthetic import write_corpus
+
             path = str(layout.input / spec.name)
             if not any(Path(path).glob("*.jsonl.gz")):
                 write_corpus(path, spec.docs, shards=max(1, recipe.tasks), seed=spec.seed, malformed=True)
             kind = "jsonl"
-        readers.append(make_reader(kind, path, spec.text_key, spec.id_key, spec.glob,
-                                   metadata={"source": spec.name}, **spec.options))
+        readers.append(
+            make_reader(
+                kind, path, spec.text_key, spec.id_key, spec.glob, metadata={"source": spec.name}, **spec.options
+            )
+        )
     return readers
 
 
-def _curate(recipe: Recipe, layout: Layout) -> list:
-    steps = [*_readers(recipe, layout), Normalize(),
-             LanguageFilter(recipe.languages, recipe.langid.min_confidence, _rejected(recipe, layout, "langid")),
-             LineCleaner(_rejected(recipe, layout, "lines")),
-             QualityFilter(recipe.quality, _rejected(recipe, layout, "quality"))]
-    dc = recipe.decontaminate
-    if dc.eval_sets or dc.eval_tasks:
-        from seaforge.data.decontam import build_index
-        index = build_index(dc.eval_sets, n=dc.ngram, eval_tasks=dc.eval_tasks, eval_data=dc.eval_data)
-        steps.append(Decontaminate(index, dc.mode, _rejected(recipe, layout, "decontam")))
+@dataclass
+class Checked:
+    """What ``check_recipe`` loaded before any stage runs: the decontamination index (or None)."""
+
+    eval_index: object | None = None  # seaforge.data.decontam.NgramIndex
+
+
+def _check_inputs(recipe: Recipe) -> None:
+    for i, spec in enumerate(recipe.inputs):
+        if spec.type == "synthetic" or "://" in spec.path:
+            continue  # generated here, or remote (s3://, hf://): datatrove's filesystem checks it
+        if spec.type == "hf" and not spec.options.get("load_from_disk"):
+            continue  # a hub dataset id
+        where = f"field 'inputs.{i}.path' (input {spec.name!r})"
+        path = Path(spec.path)
+        if not path.exists():
+            raise RecipeError(f"{where}: {path} does not exist")
+        if path.is_dir() and spec.type != "hf":
+            pattern = spec.glob or INPUT_GLOBS.get(spec.type, "**/*")
+            if not any(p.is_file() for p in path.glob(pattern)):
+                raise RecipeError(f"{where}: no files matching {pattern!r} in {path}")
+
+
+def check_recipe(recipe: Recipe) -> Checked:
+    """Load and check everything the recipe names before stage 1, so a typo fails in seconds,
+    not after the curation: inputs exist, the output is writable, the tokenizer loads and has an
+    eos token, the evaluation sets parse (records without a usable language are counted)."""
+    _check_inputs(recipe)
+    check_writable(recipe.output)
+    if recipe.tokenize is not None:
+        from seaforge.data.shards import load_tokenizer
+
+        tokenizer = load_tokenizer(recipe.tokenize.tokenizer)
+        if tokenizer.eos_token_id is None:
+            raise RecipeError(
+                f"field 'tokenize.tokenizer': {recipe.tokenize.tokenizer!r} has no eos token; "
+                "packing needs one between documents"
+            )
+    decontam = recipe.decontaminate
+    if not (decontam.eval_sets or decontam.eval_tasks):
+        return Checked()
+    from seaforge.data.decontam import build_index
+
+    return Checked(
+        build_index(decontam.eval_sets, n=decontam.ngram, eval_tasks=decontam.eval_tasks, eval_data=decontam.eval_data)
+    )
+
+
+def _curate(recipe: Recipe, layout: Layout, checked: Checked) -> list:
+    steps = [
+        *_readers(recipe, layout),
+        Normalize(),
+        LanguageFilter(recipe.languages, recipe.langid.min_confidence, _rejected(recipe, layout, "langid")),
+        LineCleaner(_rejected(recipe, layout, "lines")),
+        QualityFilter(recipe.quality, _rejected(recipe, layout, "quality")),
+    ]
+    if checked.eval_index is not None:
+        steps.append(
+            Decontaminate(checked.eval_index, recipe.decontaminate.mode, _rejected(recipe, layout, "decontam"))
+        )
     if recipe.pii:
         steps.append(RedactPII())
     steps += [CountByLang("curated"), JsonlWriter(str(layout.curated), output_filename="${rank}.jsonl.gz")]
     return steps
 
 
-def build_stages(recipe: Recipe) -> list[Stage]:
-    """The recipe as an ordered list of datatrove stages."""
-    layout, tasks, d = Layout(Path(recipe.output)), recipe.tasks, recipe.dedup
+def build_stages(recipe: Recipe, checked: Checked | None = None) -> list[Stage]:
+    """The recipe as an ordered list of datatrove stages (``checked``: from ``check_recipe``)."""
+    checked = check_recipe(recipe) if checked is None else checked
+    layout, tasks, dedup = Layout(Path(recipe.output)), recipe.tasks, recipe.dedup
     curated = lambda: SafeJsonlReader(str(layout.curated), glob_pattern="*.jsonl.gz")  # noqa: E731
-    xcfg = exact_config()
-    mcfg = MinhashConfig(n_grams=d.ngrams, num_buckets=d.buckets, hashes_per_bucket=d.hashes_per_bucket)
-    stages = [Stage("curate", _curate(recipe, layout), tasks)]
+    exact_cfg = exact_config()
+    minhash_cfg = MinhashConfig(
+        n_grams=dedup.ngrams, num_buckets=dedup.buckets, hashes_per_bucket=dedup.hashes_per_bucket
+    )
+    stages = [Stage("curate", _curate(recipe, layout, checked), tasks)]
     dedup_steps: list = [curated()]
-    if d.exact:
-        stages += [Stage("exact_sigs", [curated(), ExactDedupSignature(str(layout.exact_sigs), xcfg)], tasks),
-                   Stage("exact_find", [ExactFindDedups(str(layout.exact_sigs), str(layout.exact_dups), xcfg,
-                                                        save_cluster_size=True)], 1)]
-        dedup_steps.append(ExactDedupFilter(str(layout.exact_dups), xcfg, _rejected(recipe, layout, "exact_dup")))
-    dedup_steps.append(CountByLang("after_exact"))
-    if d.minhash:
-        sig_input = [curated()] + ([ExactDedupFilter(str(layout.exact_dups), xcfg)] if d.exact else [])
+    if dedup.exact:
         stages += [
-            Stage("minhash_sigs", [*sig_input, SeaMinhashSignature(str(layout.mh_sigs), mcfg, d.ngrams_by_lang)],
-                  tasks),
-            Stage("minhash_buckets", [MinhashDedupBuckets(str(layout.mh_sigs), str(layout.mh_buckets), config=mcfg)],
-                  d.buckets),
-            Stage("minhash_cluster", [MinhashDedupCluster(str(layout.mh_buckets), str(layout.mh_remove), config=mcfg,
-                                                          save_cluster_size=True)], 1),
+            Stage("exact_sigs", [curated(), ExactDedupSignature(str(layout.exact_sigs), exact_cfg)], tasks),
+            Stage(
+                "exact_find",
+                [ExactFindDedups(str(layout.exact_sigs), str(layout.exact_dups), exact_cfg, save_cluster_size=True)],
+                1,
+            ),
         ]
-        dedup_steps.append(MinhashDedupFilter(str(layout.mh_remove), _rejected(recipe, layout, "near_dup"),
-                                              load_cluster_sizes=True))
-    dedup_steps += [CountByLang("final"), DropMetadata(),
-                    JsonlWriter(str(layout.docs), output_filename="${language}/${rank}.jsonl.gz")]
+        dedup_steps.append(ExactDedupFilter(str(layout.exact_dups), exact_cfg, _rejected(recipe, layout, "exact_dup")))
+    dedup_steps.append(CountByLang("after_exact"))
+    if dedup.minhash:
+        sig_input = [curated()] + ([ExactDedupFilter(str(layout.exact_dups), exact_cfg)] if dedup.exact else [])
+        stages += [
+            Stage(
+                "minhash_sigs",
+                [*sig_input, SeaMinhashSignature(str(layout.mh_sigs), minhash_cfg, dedup.ngrams_by_lang)],
+                tasks,
+            ),
+            Stage(
+                "minhash_buckets",
+                [MinhashDedupBuckets(str(layout.mh_sigs), str(layout.mh_buckets), config=minhash_cfg)],
+                dedup.buckets,
+            ),
+            Stage(
+                "minhash_cluster",
+                [
+                    MinhashDedupCluster(
+                        str(layout.mh_buckets), str(layout.mh_remove), config=minhash_cfg, save_cluster_size=True
+                    )
+                ],
+                1,
+            ),
+        ]
+        dedup_steps.append(
+            MinhashDedupFilter(str(layout.mh_remove), _rejected(recipe, layout, "near_dup"), load_cluster_sizes=True)
+        )
+    dedup_steps += [
+        CountByLang("final"),
+        DropMetadata(),
+        JsonlWriter(str(layout.docs), output_filename="${language}/${rank}.jsonl.gz"),
+    ]
     stages.append(Stage("dedup", dedup_steps, tasks))
     if recipe.tokenize is not None:
         from seaforge.data.shards import TokenizeAndPack
-        t = recipe.tokenize
+
+        pack = recipe.tokenize
         boost = {spec.name: spec.upsample for spec in recipe.inputs}
-        stages.append(Stage("pack", [TokenizeAndPack(
-            str(layout.docs), str(layout.tokens), str(layout.packed), recipe.languages, t.tokenizer, t.seq_len,
-            t.rows_per_shard, t.batch_size, recipe.mix.model_dump(), boost)], 1))
+        stages.append(
+            Stage(
+                "pack",
+                [
+                    TokenizeAndPack(
+                        str(layout.docs),
+                        str(layout.tokens),
+                        str(layout.packed),
+                        recipe.languages,
+                        pack.tokenizer,
+                        pack.seq_len,
+                        pack.rows_per_shard,
+                        pack.batch_size,
+                        recipe.mix.model_dump(),
+                        boost,
+                    )
+                ],
+                1,
+            )
+        )
     return stages
 
 
 def make_executor(recipe: Recipe, stage: Stage, logging_dir: Path, depends=None):
     """The recipe's executor (local, Slurm or Ray) for one stage."""
-    ex = recipe.executor
+    spec = recipe.executor
     workers = min(recipe.workers, stage.tasks)
-    if ex.kind == "local":
+    if spec.kind == "local":
         from datatrove.executor import LocalPipelineExecutor
+
         # fork: workers inherit the loaded modules and models instead of re-importing them
         # (seconds per stage on a laptop); datatrove's default forkserver is safer with threads.
-        return LocalPipelineExecutor(stage.pipeline, tasks=stage.tasks, workers=workers,
-                                     logging_dir=str(logging_dir), depends=depends,
-                                     start_method=ex.start_method)
-    if ex.kind == "slurm":
+        return LocalPipelineExecutor(
+            stage.pipeline,
+            tasks=stage.tasks,
+            workers=workers,
+            logging_dir=str(logging_dir),
+            depends=depends,
+            start_method=spec.start_method,
+        )
+    if spec.kind == "slurm":
         from datatrove.executor import SlurmPipelineExecutor
-        opts = {"time": "24:00:00", "partition": "cpu", **ex.slurm}
-        return SlurmPipelineExecutor(stage.pipeline, tasks=stage.tasks, logging_dir=str(logging_dir),
-                                     job_name=f"{recipe.name}-{stage.name}", depends=depends, **opts)
+
+        slurm_options = {"time": "24:00:00", "partition": "cpu", **spec.slurm}
+        return SlurmPipelineExecutor(
+            stage.pipeline,
+            tasks=stage.tasks,
+            logging_dir=str(logging_dir),
+            job_name=f"{recipe.name}-{stage.name}",
+            depends=depends,
+            **slurm_options,
+        )
     from datatrove.executor import RayPipelineExecutor
-    return RayPipelineExecutor(stage.pipeline, tasks=stage.tasks, workers=workers,
-                               logging_dir=str(logging_dir), depends=depends, **ex.ray)
+
+    return RayPipelineExecutor(
+        stage.pipeline, tasks=stage.tasks, workers=workers, logging_dir=str(logging_dir), depends=depends, **spec.ray
+    )
 
 
 @contextlib.contextmanager
@@ -201,31 +332,111 @@ def stderr_to(path: Path, enabled: bool):
             os.close(saved)
 
 
-def claim_output(recipe: Recipe, restart: bool = False) -> dict:
-    """Refuse to resume an output directory made by a different recipe (it would mix outputs).
+def _is_manifest(path: Path) -> bool:
+    """Whether ``path`` is the recipe.json a run writes (not any file of that name)."""
+    try:
+        recorded = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(recorded, dict) and {"name", "output", "inputs"} <= recorded.keys()
 
-    Writes nothing (``--restart`` deletes the old output); returns what ``save_recipe`` records.
+
+def _remove_run(root: Path) -> None:
+    """Delete what a run wrote under ``root`` (``--restart``), refusing anything that is not a run."""
+    if not root.exists():
+        return
+    if not root.is_dir():
+        raise RecipeError(f"output {root} is a file, not a run folder")
+    if not _is_manifest(root / MANIFEST) and any(root.iterdir()):
+        raise RecipeError(
+            f"--restart: {root} is not a seaforge data run (no {MANIFEST}) and is not empty; "
+            "nothing was deleted. Choose a new output, or empty it yourself"
+        )
+    import shutil
+
+    for name in RUN_ENTRIES:
+        entry = root / name
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        elif entry.exists() or entry.is_symlink():
+            entry.unlink()
+
+
+def _canonical(recorded: dict) -> dict:
+    """A recorded recipe with aliases spelled one way, so renaming "tiny" to "tiny:llama" in a
+    recipe (the same tokenizer) does not refuse to resume an existing run."""
+    from seaforge.data.shards import TINY_ALIAS
+
+    tokenize = recorded.get("tokenize")
+    if isinstance(tokenize, dict) and tokenize.get("tokenizer") in TINY_ALIAS:
+        return {**recorded, "tokenize": {**tokenize, "tokenizer": TINY_ALIAS[tokenize["tokenizer"]]}}
+    return recorded
+
+
+def claim_output(recipe: Recipe, restart: bool = False) -> dict:
+    """Refuse to resume an output made by a different recipe or task count (it would mix outputs).
+
+    With ``restart``, first delete the old run (only a folder holding a run's ``recipe.json``, or
+    an empty one). Writes nothing else; returns what ``run_recipe`` records in ``recipe.json``.
     """
     root = Path(recipe.output)
     current = json.loads(json.dumps(recipe.model_dump(exclude={"executor", "keep_rejected"})))
-    if restart and root.exists():
-        import shutil
-        shutil.rmtree(root)
-    saved = root / "recipe.json"
-    if saved.exists() and json.loads(saved.read_text()) != current:
-        raise RuntimeError(f"{root} was made by a different recipe; use a new output or --restart")
+    current["executor_tasks"] = recipe.tasks  # which file a document lands in depends on it
+    if restart:
+        _remove_run(root)
+    saved_path = root / MANIFEST
+    if not saved_path.exists():
+        return current
+    if not _is_manifest(saved_path):
+        raise RecipeError(
+            f"{saved_path}: not a readable seaforge run manifest; use a new output or --restart "
+            "(which deletes the run's files there only if the manifest is a run's)"
+        )
+    saved = json.loads(saved_path.read_text(encoding="utf-8"))
+    saved_tasks = saved.pop("executor_tasks", None)  # runs from before it was recorded lack it
+    if _canonical(saved) != _canonical({k: v for k, v in current.items() if k != "executor_tasks"}):
+        raise RecipeError(f"{root} was made by a different recipe; use a new output or --restart")
+    if saved_tasks is not None and saved_tasks != recipe.tasks:
+        raise RecipeError(
+            f"{root} was started with executor.tasks={saved_tasks}, not {recipe.tasks}: "
+            f"the task count changes the output; rerun with --tasks {saved_tasks} or --restart"
+        )
     return current
 
 
-def run_recipe(recipe: Recipe, on_stage: Callable[[int, int, str], None] | None = None,
-               quiet: bool = True, restart: bool = False) -> dict:
-    """Run every stage (skipping finished tasks) and write ``summary.json``; returns the summary."""
+def _nothing_curated(layout: Layout) -> bool:
+    return not any(layout.curated.glob("*.jsonl.gz"))
+
+
+def _why_empty(summary: dict) -> str:
+    read = int(summary["documents_read"])
+    skipped = {k: int(v) for k, v in summary.get("skipped_input", {}).items() if v}
+    if not read:
+        detail = ", ".join(f"{k} {v}" for k, v in sorted(skipped.items())) or "no records"
+        return f"0 documents read from the inputs ({detail} malformed records skipped)"
+    drops = sorted(((int(v), k) for k, v in summary["dropped"].items() if v), reverse=True)
+    reasons = ", ".join(f"{reason} {count}" for count, reason in drops) or "no reason recorded"
+    return f"0 of {read} documents kept after curation (dropped: {reasons})"
+
+
+def run_recipe(
+    recipe: Recipe, on_stage: Callable[[int, int, str], None] | None = None, quiet: bool = True, restart: bool = False
+) -> dict:
+    """Check everything, run every stage (skipping finished tasks) and write ``summary.json``."""
     from seaforge.data.summary import write_summary
+
+    checked = check_recipe(recipe)  # before anything is written or deleted
     current = claim_output(recipe, restart)
     layout = Layout(Path(recipe.output))
-    stages = build_stages(recipe)  # raises on a bad eval set before anything is written
+    stages = build_stages(recipe, checked)
+    extra = {}
+    if checked.eval_index is not None:
+        extra = {
+            "decontam_skipped": dict(checked.eval_index.skipped),
+            "decontam_skipped_examples": list(checked.eval_index.skipped_examples),
+        }
     layout.root.mkdir(parents=True, exist_ok=True)
-    atomic_write_json(layout.root / "recipe.json", current)
+    atomic_write_json(layout.root / MANIFEST, current)
     if recipe.executor.kind == "slurm":  # submit the whole chain; the summary comes later
         executor = None
         for stage in stages:
@@ -239,6 +450,12 @@ def run_recipe(recipe: Recipe, on_stage: Callable[[int, int, str], None] | None 
             on_stage(i, len(stages), stage.name)
         with stderr_to(layout.logs / stage.name / "console.log", quiet):
             make_executor(recipe, stage, layout.logs / stage.name).run()
+        if stage.name == "curate" and _nothing_curated(layout):
+            # Every document was dropped: the later stages would only fail on an empty folder.
+            summary = write_summary(layout.root, ["curate"], extra)
+            raise RecipeError(
+                f"{_why_empty(summary)}; nothing to deduplicate or pack. See {layout.root / 'summary.json'}"
+            )
     if on_stage:
         on_stage(len(stages), len(stages), "done")
-    return write_summary(layout.root, [s.name for s in stages])
+    return write_summary(layout.root, [s.name for s in stages], extra)

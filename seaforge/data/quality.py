@@ -33,6 +33,7 @@ _NAV_SPLIT = re.compile("|".join(re.escape(s) for s in NAV_SEPARATORS))
 @dataclass(frozen=True)
 class QualitySettings:
     """Thresholds for one language; a document failing any is dropped with that reason."""
+
     min_words: int = 50
     max_words: int = 100_000
     min_mean_word_len: float = 3.0
@@ -48,9 +49,10 @@ class QualitySettings:
     max_dup_para_char_frac: float = 0.20
     top_ngram_char_frac: dict[int, float] = field(default_factory=lambda: {2: 0.20, 3: 0.18, 4: 0.16})
     dup_ngram_char_frac: dict[int, float] = field(
-        default_factory=lambda: {5: 0.15, 6: 0.14, 7: 0.13, 8: 0.12, 9: 0.11, 10: 0.10})
+        default_factory=lambda: {5: 0.15, 6: 0.14, 7: 0.13, 8: 0.12, 9: 0.11, 10: 0.10}
+    )
 
-    def updated(self, **overrides) -> "QualitySettings":
+    def updated(self, **overrides) -> QualitySettings:
         known = {f.name for f in fields(self)}
         for key in overrides:
             if key not in known:
@@ -69,15 +71,24 @@ _LATIN = QualitySettings()
 # - Vietnamese: words are space-separated syllables, 2-7 letters.
 # - Spaceless scripts yield more units per sentence, so min_words is higher there.
 DEFAULT_SETTINGS: dict[str, QualitySettings] = {
-    "en": _LATIN, "id": _LATIN, "ms": _LATIN, "tl": _LATIN, "jv": _LATIN, "su": _LATIN,
+    "en": _LATIN,
+    "id": _LATIN,
+    "ms": _LATIN,
+    "tl": _LATIN,
+    "jv": _LATIN,
+    "su": _LATIN,
     "vi": _LATIN.updated(min_mean_word_len=2.0, max_mean_word_len=7.0),
     "th": _LATIN.updated(min_mean_word_len=1.5, max_mean_word_len=12.0, min_words=60),
     "lo": _LATIN.updated(min_mean_word_len=1.5, max_mean_word_len=12.0, min_words=60),
     "km": _LATIN.updated(min_mean_word_len=2.0, max_mean_word_len=15.0, min_words=60),
-    "my": _LATIN.updated(min_mean_word_len=1.5, max_mean_word_len=8.0, min_words=80,
-                         # syllables: Gopher's n-word windows become 2n-syllable windows
-                         top_ngram_char_frac={4: 0.20, 6: 0.18, 8: 0.16},
-                         dup_ngram_char_frac={10: 0.15, 12: 0.14, 14: 0.13, 16: 0.12, 18: 0.11, 20: 0.10}),
+    "my": _LATIN.updated(
+        min_mean_word_len=1.5,
+        max_mean_word_len=8.0,
+        min_words=80,
+        # syllables: Gopher's n-word windows become 2n-syllable windows
+        top_ngram_char_frac={4: 0.20, 6: 0.18, 8: 0.16},
+        dup_ngram_char_frac={10: 0.15, 12: 0.14, 14: 0.13, 16: 0.12, 18: 0.11, 20: 0.10},
+    ),
     "zh": _LATIN.updated(min_mean_word_len=1.0, max_mean_word_len=5.0, min_words=60),
     "ta": _LATIN.updated(max_mean_word_len=16.0),  # agglutinative, and vowel signs are code points
 }
@@ -133,20 +144,42 @@ def _char_class_ratios(text: str) -> tuple[float, float]:
     return (symbols / total, digits / total) if total else (0.0, 0.0)
 
 
-def _flagged_hits(text: str, words: list[str], lang: str) -> int:
+def flagged_hits(words: list[str], lang: str) -> int:
+    """Occurrences of the language's flagged terms as whole segmented words.
+
+    A term matches only where it starts and ends on a word boundary of OUR segmentation, so
+    Indonesian "bandar" no longer fires inside "Bandara" (airport); a multi-word term ("slot
+    gacor") or a Thai term the segmenter splits (บาคาร่า -> บา คา ร่า) matches a run of words.
+    """
     terms = FLAGGED.get(lang, ())
-    if not terms:
+    if not terms or not words:
         return 0
-    low = text.lower()
-    return sum(low.count(t) for t in terms)
+    lowered = [word.lower() for word in words]  # lower() can change a word's length ("İ")
+    joined = "".join(lowered)
+    boundaries, offset = {0}, 0
+    for word in lowered:
+        offset += len(word)
+        boundaries.add(offset)
+    hits = 0
+    for term in terms:
+        needle = "".join(term.lower().split())  # words are joined without spaces, so is the term
+        start = joined.find(needle)
+        while start != -1:
+            if start in boundaries and start + len(needle) in boundaries:
+                hits += 1
+            start = joined.find(needle, start + 1)
+    return hits
 
 
-def repetition_reason(text: str, words: list[str], s: QualitySettings) -> str | None:
+def repetition_reason(text: str, words: list[str], settings: QualitySettings) -> str | None:
     """Gopher repetition checks on lines, paragraphs and n-grams of segmented words."""
     lines = [x for x in text.split("\n") if x.strip()]
     paras = [x for x in text.split("\n\n") if x.strip()]
-    for name, parts, max_frac, max_char in (("line", lines, s.max_dup_line_frac, s.max_dup_line_char_frac),
-                                            ("para", paras, s.max_dup_para_frac, s.max_dup_para_char_frac)):
+    checks = (
+        ("line", lines, settings.max_dup_line_frac, settings.max_dup_line_char_frac),
+        ("para", paras, settings.max_dup_para_frac, settings.max_dup_para_char_frac),
+    )
+    for name, parts, max_frac, max_char in checks:
         if not parts:
             continue
         dups, dup_chars = find_duplicates(parts)
@@ -155,11 +188,11 @@ def repetition_reason(text: str, words: list[str], s: QualitySettings) -> str | 
         if dup_chars / max(1, len(text)) > max_char:
             return f"dup_{name}_char_frac"
     n_chars = sum(len(w) for w in words) or 1
-    for n, max_frac in s.top_ngram_char_frac.items():
+    for n, max_frac in settings.top_ngram_char_frac.items():
         grams = get_n_grams(words, n)
         if grams and find_top_duplicate(grams) / n_chars > max_frac:
             return f"top_{n}gram"
-    for n, max_frac in sorted(s.dup_ngram_char_frac.items()):
+    for n, max_frac in sorted(settings.dup_ngram_char_frac.items()):
         dup_chars = find_all_duplicate(words, n)
         if dup_chars / n_chars > max_frac:
             return f"dup_{n}gram"
@@ -168,29 +201,29 @@ def repetition_reason(text: str, words: list[str], s: QualitySettings) -> str | 
     return None
 
 
-def quality_reason(text: str, words: list[str], lang: str, s: QualitySettings) -> str | None:
+def quality_reason(text: str, words: list[str], lang: str, settings: QualitySettings) -> str | None:
     """The first quality check ``text`` fails (cheapest first), or None if it passes them all."""
     n = len(words)
-    if n < s.min_words:
+    if n < settings.min_words:
         return "too_few_words"
-    if n > s.max_words:
+    if n > settings.max_words:
         return "too_many_words"
     symbol_ratio, digit_ratio = _char_class_ratios(text)
-    if symbol_ratio > s.max_symbol_ratio:
+    if symbol_ratio > settings.max_symbol_ratio:
         return "symbol_ratio"
-    if digit_ratio > s.max_digit_ratio:
+    if digit_ratio > settings.max_digit_ratio:
         return "digit_ratio"
     mean_len = sum(len(w) for w in words) / n
-    if mean_len < s.min_mean_word_len:
+    if mean_len < settings.min_mean_word_len:
         return "mean_word_len_low"
-    if mean_len > s.max_mean_word_len:
+    if mean_len > settings.max_mean_word_len:
         return "mean_word_len_high"
-    if sum(any(c.isalpha() for c in w) for w in words) / n < s.min_alpha_word_ratio:
+    if sum(any(c.isalpha() for c in w) for w in words) / n < settings.min_alpha_word_ratio:
         return "alpha_word_ratio"
-    if s.min_stopwords:
+    if settings.min_stopwords:
         stop = STOPWORDS.get(lang, frozenset())
-        if sum(1 for w in words if w.lower() in stop) < s.min_stopwords:
+        if sum(1 for w in words if w.lower() in stop) < settings.min_stopwords:
             return "few_stopwords"
-    if _flagged_hits(text, words, lang) / n > s.max_flagged_ratio:
+    if flagged_hits(words, lang) / n > settings.max_flagged_ratio:
         return "flagged_words"
-    return repetition_reason(text, words, s)
+    return repetition_reason(text, words, settings)

@@ -7,7 +7,6 @@ logged with its file and line, and the run goes on.
 
 from __future__ import annotations
 
-import orjson
 from datatrove.pipeline.readers import (
     HuggingFaceDatasetReader,
     JsonlReader,
@@ -17,6 +16,8 @@ from datatrove.pipeline.readers import (
 from datatrove.pipeline.readers.base import BaseDiskReader
 from datatrove.utils.logging import logger
 
+from seaforge.io import iter_jsonl
+
 MAX_DOC_CHARS = 1_000_000  # ~1-4 MB of UTF-8: longer "documents" are dumps, logs or base64 blobs
 
 
@@ -24,6 +25,7 @@ class _SafeDocs:
     """Mixin: validate each record's text, count and log skips with their source position."""
 
     max_doc_chars: int = MAX_DOC_CHARS
+    relative_file_path: bool = False  # record file_path relative to the input folder (make_reader sets it)
 
     def _skip_record(self, reason: str, where: str) -> None:
         self.stat_update(f"skipped_{reason}")
@@ -41,7 +43,12 @@ class _SafeDocs:
         if len(text) > self.max_doc_chars:
             self._skip_record("too_large", where)
             return None
-        return super().get_document_from_dict(data, source_file, id_in_file)
+        document = super().get_document_from_dict(data, source_file, id_in_file)
+        if document is not None and self.relative_file_path:
+            # datatrove records the absolute path, which differs between machines and checkouts
+            # and so made the same recipe's output differ; relative to the input it does not.
+            document.metadata.setdefault("file_path", source_file)
+        return document
 
 
 class SafeJsonlReader(_SafeDocs, JsonlReader):
@@ -51,23 +58,12 @@ class SafeJsonlReader(_SafeDocs, JsonlReader):
 
     def read_file(self, filepath: str):
         with self.data_folder.open(filepath, "rb", compression=self.compression) as fh:
-            for li, raw in enumerate(fh):
-                if not raw.strip():
-                    continue
-                where = f"{filepath}:{li + 1}"
-                try:
-                    record = orjson.loads(raw.decode("utf-8"))  # orjson rejects bad UTF-8 too; be explicit
-                except UnicodeDecodeError:
-                    self._skip_record("invalid_utf8", where)
-                    continue
-                except orjson.JSONDecodeError:
-                    self._skip_record("bad_json", where)
-                    continue
-                if not isinstance(record, dict):
-                    self._skip_record("not_an_object", where)
+            for line in iter_jsonl(fh, name=filepath):
+                if line.error is not None:
+                    self._skip_record(line.kind, f"{filepath}:{line.lineno}")
                     continue
                 with self.track_time():
-                    document = self.get_document_from_dict(record, filepath, li)
+                    document = self.get_document_from_dict(line.record, filepath, line.lineno - 1)
                 if document:
                     yield document
 
@@ -94,6 +90,7 @@ class WetReader(_SafeDocs, BaseDiskReader):
 
     def read_file(self, filepath: str):
         from warcio.archiveiterator import ArchiveIterator
+
         with self.data_folder.open(filepath, "rb") as fh:
             for i, record in enumerate(ArchiveIterator(fh)):
                 if record.rec_type != "conversion":
@@ -105,8 +102,12 @@ class WetReader(_SafeDocs, BaseDiskReader):
                     self._skip_record("invalid_utf8", where)
                     continue
                 headers = record.rec_headers
-                data = {"text": text, "id": headers.get_header("WARC-Record-ID") or where,
-                        "url": headers.get_header("WARC-Target-URI"), "date": headers.get_header("WARC-Date")}
+                data = {
+                    "text": text,
+                    "id": headers.get_header("WARC-Record-ID") or where,
+                    "url": headers.get_header("WARC-Target-URI"),
+                    "date": headers.get_header("WARC-Date"),
+                }
                 document = self.get_document_from_dict(data, filepath, i)
                 if document:
                     yield document
@@ -134,8 +135,16 @@ class TextFolderReader(_SafeDocs, BaseDiskReader):
             yield document
 
 
-def make_reader(kind: str, path: str, text_key: str = "text", id_key: str = "id", glob: str | None = None,
-                metadata: dict | None = None, max_doc_chars: int = MAX_DOC_CHARS, **options):
+def make_reader(
+    kind: str,
+    path: str,
+    text_key: str = "text",
+    id_key: str = "id",
+    glob: str | None = None,
+    metadata: dict | None = None,
+    max_doc_chars: int = MAX_DOC_CHARS,
+    **options,
+):
     """The reader for one recipe input. ``kind``: jsonl, parquet, text, wet, warc, hf."""
     common = dict(text_key=text_key, id_key=id_key, default_metadata=metadata or {})
     if kind == "jsonl":
@@ -150,9 +159,16 @@ def make_reader(kind: str, path: str, text_key: str = "text", id_key: str = "id"
         reader = SafeWarcReader(path, glob_pattern=glob, **common)
     elif kind == "hf":
         # `path` is a dataset name on the Hub (or a local dataset dir with options.load_from_disk).
-        reader = SafeHFReader(path, dataset_options=options.pop("dataset_options", {"split": "train"}),
-                              streaming=options.pop("streaming", True), **options, **common)
+        reader = SafeHFReader(
+            path,
+            dataset_options=options.pop("dataset_options", {"split": "train"}),
+            streaming=options.pop("streaming", True),
+            **options,
+            **common,
+        )
     else:
         raise ValueError(f"unknown input type {kind!r}; known: jsonl, parquet, text, wet, warc, hf")
     reader.max_doc_chars = max_doc_chars
+    if kind != "hf":
+        reader.add_file_path, reader.relative_file_path = False, True
     return reader

@@ -6,11 +6,11 @@ Validated with pydantic at load time; an error names the file and the field (e.g
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -20,7 +20,14 @@ from pydantic import (
     model_validator,
 )
 
+from seaforge.config import apply_overrides, format_validation_error, read_yaml
 from seaforge.data.quality import QualitySettings
+from seaforge.errors import UserError
+
+# Input shards when the recipe gives none. A constant, not the number of CPU cores: the task
+# count decides which file each document lands in and which duplicate copy survives, so it is
+# part of what a recipe means (the same recipe gives the same output on any machine).
+DEFAULT_TASKS = 4
 
 
 class _Strict(BaseModel):
@@ -91,7 +98,9 @@ class MixSpec(_Strict):
 
 
 class TokenizeSpec(_Strict):
-    tokenizer: str  # HF id or local path; "tiny" = seaforge.testing's offline demo tokenizer
+    # Any model argument (seaforge.models.resolve): tiny:<arch>, a registered name, a .gguf file,
+    # a local folder or a hub id. "tiny" is kept as an alias of tiny:llama (the same tokenizer).
+    tokenizer: str
     seq_len: int = Field(2048, ge=2)
     rows_per_shard: int = Field(4096, ge=1)
     batch_size: int = Field(256, ge=1)
@@ -99,11 +108,21 @@ class TokenizeSpec(_Strict):
 
 class ExecutorSpec(_Strict):
     kind: Literal["local", "slurm", "ray"] = "local"
-    tasks: int = Field(0, ge=0)  # 0: one per CPU core
-    workers: int = Field(0, ge=0)  # 0: one per CPU core
+    tasks: int = Field(DEFAULT_TASKS, ge=0)  # input shards; changes the output, so never the core count
+    workers: int = Field(0, ge=0)  # processes at once; 0: one per CPU core (does not change the output)
     start_method: Literal["fork", "forkserver", "spawn"] = "fork"  # local executor's worker processes
     slurm: dict = {}  # partition, time, cpus_per_task, mem_per_cpu_gb, qos, venv_path, ...
     ray: dict = {}  # cpus_per_task, mem_per_cpu_gb, ...
+
+    @field_validator("tasks")
+    @classmethod
+    def _fixed_tasks(cls, tasks: int) -> int:
+        if tasks == 0:
+            raise ValueError(
+                f"0 (one task per CPU core) made the output depend on the machine; "
+                f"give a number (default {DEFAULT_TASKS})"
+            )
+        return tasks
 
 
 class Recipe(_Strict):
@@ -125,6 +144,7 @@ class Recipe(_Strict):
     @classmethod
     def _known_languages(cls, langs: list[str]) -> list[str]:
         from seaforge.text.languages import resolve
+
         return [resolve(code) for code in langs]  # KeyError -> message listing known codes
 
     @field_validator("quality")
@@ -143,38 +163,32 @@ class Recipe(_Strict):
 
     @property
     def tasks(self) -> int:
-        return self.executor.tasks or self.cores()
+        return self.executor.tasks
 
     @property
     def workers(self) -> int:
+        """Processes at once: only speed depends on the machine, never the output."""
         return min(self.executor.workers or self.cores(), self.tasks)
 
 
-class RecipeError(ValueError):
+class RecipeError(UserError, ValueError):
     """A recipe file that cannot be used; the message names the file and field."""
 
 
-def load_recipe(path: str | os.PathLike, overrides: dict | None = None) -> Recipe:
-    """Read and validate a recipe; ``overrides`` are dotted keys (``{"executor.tasks": 4}``)."""
+def load_recipe(path: str | os.PathLike, overrides: dict | list[str] | None = None) -> Recipe:
+    """Read and validate a recipe.
+
+    ``overrides``: ``--set`` items (``["executor.tasks=4"]``, values parsed as YAML) or, from
+    Python, a dict of dotted keys (``{"executor.tasks": 4}``).
+    """
     path = Path(path)
+    doc = read_yaml(path, error=RecipeError)
+    if isinstance(overrides, dict):  # JSON is YAML: one override syntax underneath
+        overrides = [f"{key}={json.dumps(value)}" for key, value in overrides.items()]
+    apply_overrides(doc, list(overrides or []), error=RecipeError)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise RecipeError(f"{path}: no such recipe file") from None
-    except yaml.YAMLError as err:
-        raise RecipeError(f"{path}: invalid YAML: {err}") from None
-    if not isinstance(raw, dict):
-        raise RecipeError(f"{path}: a recipe is a mapping of fields, got {type(raw).__name__}")
-    for dotted, value in (overrides or {}).items():
-        node = raw
-        *parents, leaf = dotted.split(".")
-        for key in parents:
-            node = node.setdefault(key, {})
-        node[leaf] = value
-    try:
-        return Recipe.model_validate(raw)
+        return Recipe.model_validate(doc)
     except ValidationError as err:
-        lines = [f"{path}: {'.'.join(str(p) for p in e['loc']) or '(top)'}: {e['msg']}" for e in err.errors()]
-        raise RecipeError("\n".join(lines)) from None
+        raise RecipeError(format_validation_error(err, str(path))) from None
     except KeyError as err:  # unknown language code from resolve()
-        raise RecipeError(f"{path}: languages: {err.args[0]}") from None
+        raise RecipeError(f"{path}: field 'languages': {err.args[0]}") from None

@@ -11,6 +11,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from seaforge.errors import UserError
 from seaforge.io import atomic_write_bytes
 
 
@@ -19,10 +20,16 @@ def load_summary(out_dir: str | Path) -> dict:
     root = Path(out_dir)
     path = root / "summary.json"
     if path.exists():
-        return json.loads(path.read_text())
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as err:
+            raise UserError(
+                f"{path}: not a readable summary ({err}); rerun `seaforge data run` to rewrite it"
+            ) from None
     if not (root / "logs").is_dir():
-        raise FileNotFoundError(f"{root}: no summary.json and no logs/ (is it a `seaforge data run` output?)")
+        raise UserError(f"{root}: no summary.json and no logs/ (is it a `seaforge data run` output?)")
     from seaforge.data.summary import summarize
+
     return summarize(root, sorted(p.name for p in (root / "logs").iterdir() if p.is_dir()))
 
 
@@ -37,14 +44,20 @@ def language_rows(summary: dict) -> list[dict]:
         dropped = sum(data.get("dropped", {}).values())
         if not curated and not dropped:
             continue
-        rows.append({
-            "lang": lang, "dropped": int(dropped), "curated": int(curated),
-            "final": int(counts.get("final_docs", 0)),
-            "exact_rate": data.get("dedup", {}).get("exact_rate", 0.0),
-            "near_rate": data.get("dedup", {}).get("near_rate", 0.0),
-            "tokens": int(mix.get("tokens_available", 0)), "tokens_out": int(mix.get("tokens_out", 0)),
-            "target": mix.get("target_share"), "achieved": mix.get("achieved_share"),
-        })
+        rows.append(
+            {
+                "lang": lang,
+                "dropped": int(dropped),
+                "curated": int(curated),
+                "final": int(counts.get("final_docs", 0)),
+                "exact_rate": data.get("dedup", {}).get("exact_rate", 0.0),
+                "near_rate": data.get("dedup", {}).get("near_rate", 0.0),
+                "tokens": int(mix.get("tokens_available", 0)),
+                "tokens_out": int(mix.get("tokens_out", 0)),
+                "target": mix.get("target_share"),
+                "achieved": mix.get("achieved_share"),
+            }
+        )
     return rows
 
 
@@ -63,19 +76,32 @@ def print_report(summary: dict, console: Console | None = None) -> None:
     """Print the overview, the per-language table and drop reasons."""
     console = console or Console()
     skipped = summary.get("skipped_input", {})
-    console.print(f"[bold]{summary['output']}[/bold]: {int(summary.get('documents_read', 0))} documents read, "
-                  f"{int(sum(skipped.values()))} malformed records skipped "
-                  f"({', '.join(f'{k} {int(v)}' for k, v in skipped.items()) or 'none'})")
+    console.print(
+        f"[bold]{summary['output']}[/bold]: {int(summary.get('documents_read', 0))} documents read, "
+        f"{int(sum(skipped.values()))} malformed records skipped "
+        f"({', '.join(f'{k} {int(v)}' for k, v in skipped.items()) or 'none'})"
+    )
     rows = language_rows(summary)
     table = Table(title="Per language")
     for col in ("lang", "filtered", "kept", "exact", "near", "final", "tokens", "packed", "target", "got"):
         table.add_column(col, justify="left" if col == "lang" else "right")
     for r in rows:
-        table.add_row(r["lang"], str(r["dropped"]), str(r["curated"]), _pct(r["exact_rate"]), _pct(r["near_rate"]),
-                      str(r["final"]), _human(r["tokens"]), _human(r["tokens_out"]), _pct(r["target"]),
-                      _pct(r["achieved"]))
-    console.print("filtered/kept: documents dropped/kept by language ID and filters; exact/near: share "
-                  "removed as duplicates; tokens: after dedup, weighted by upsampling; packed: in the mixture")
+        table.add_row(
+            r["lang"],
+            str(r["dropped"]),
+            str(r["curated"]),
+            _pct(r["exact_rate"]),
+            _pct(r["near_rate"]),
+            str(r["final"]),
+            _human(r["tokens"]),
+            _human(r["tokens_out"]),
+            _pct(r["target"]),
+            _pct(r["achieved"]),
+        )
+    console.print(
+        "filtered/kept: documents dropped/kept by language ID and filters; exact/near: share "
+        "removed as duplicates; tokens: after dedup, weighted by upsampling; packed: in the mixture"
+    )
     console.print(table)
     drops = Table(title="Documents dropped, by reason")
     drops.add_column("reason")
@@ -103,8 +129,10 @@ def _png(fig) -> str:
 
 def _charts(rows: list[dict], drops: dict) -> list[tuple[str, str]]:
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
     langs = [r["lang"] for r in rows]
     charts = []
     fig, ax = plt.subplots(figsize=(8, 3.5))
@@ -142,22 +170,51 @@ def _charts(rows: list[dict], drops: dict) -> list[tuple[str, str]]:
 def write_html(summary: dict, path: str | Path) -> Path:
     """A self-contained HTML page (charts embedded as PNG) next to the run."""
     rows = language_rows(summary)
-    head = ["lang", "dropped", "curated", "exact dup", "near dup", "final docs", "tokens", "tokens out",
-            "target", "achieved"]
+    head = [
+        "lang",
+        "dropped",
+        "curated",
+        "exact dup",
+        "near dup",
+        "final docs",
+        "tokens",
+        "tokens out",
+        "target",
+        "achieved",
+    ]
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in (
-            r["lang"], r["dropped"], r["curated"], _pct(r["exact_rate"]), _pct(r["near_rate"]), r["final"],
-            f"{r['tokens']:,}", f"{r['tokens_out']:,}", _pct(r["target"]), _pct(r["achieved"]))) + "</tr>"
-        for r in rows)
-    charts = "".join(f"<h2>{html.escape(title)}</h2><img src='data:image/png;base64,{data}'>"
-                     for title, data in _charts(rows, summary.get("dropped", {})))
-    page = (f"<!doctype html><html><head><meta charset='utf-8'><title>seaforge data report</title>"
-            f"<style>body{{font-family:sans-serif;margin:2em}}td,th{{padding:4px 10px;text-align:right}}"
-            f"table{{border-collapse:collapse}}tr:nth-child(even){{background:#f3f3f3}}</style></head><body>"
-            f"<h1>Corpus report: {html.escape(summary['output'])}</h1>"
-            f"<p>{int(summary.get('documents_read', 0))} documents read; malformed records skipped: "
-            f"{html.escape(json.dumps(summary.get('skipped_input', {})))}</p>"
-            f"<table><tr>{''.join(f'<th>{h}</th>' for h in head)}</tr>{body}</table>{charts}</body></html>")
+        "<tr>"
+        + "".join(
+            f"<td>{html.escape(str(v))}</td>"
+            for v in (
+                r["lang"],
+                r["dropped"],
+                r["curated"],
+                _pct(r["exact_rate"]),
+                _pct(r["near_rate"]),
+                r["final"],
+                f"{r['tokens']:,}",
+                f"{r['tokens_out']:,}",
+                _pct(r["target"]),
+                _pct(r["achieved"]),
+            )
+        )
+        + "</tr>"
+        for r in rows
+    )
+    charts = "".join(
+        f"<h2>{html.escape(title)}</h2><img src='data:image/png;base64,{data}'>"
+        for title, data in _charts(rows, summary.get("dropped", {}))
+    )
+    page = (
+        f"<!doctype html><html><head><meta charset='utf-8'><title>seaforge data report</title>"
+        f"<style>body{{font-family:sans-serif;margin:2em}}td,th{{padding:4px 10px;text-align:right}}"
+        f"table{{border-collapse:collapse}}tr:nth-child(even){{background:#f3f3f3}}</style></head><body>"
+        f"<h1>Corpus report: {html.escape(summary['output'])}</h1>"
+        f"<p>{int(summary.get('documents_read', 0))} documents read; malformed records skipped: "
+        f"{html.escape(json.dumps(summary.get('skipped_input', {})))}</p>"
+        f"<table><tr>{''.join(f'<th>{h}</th>' for h in head)}</tr>{body}</table>{charts}</body></html>"
+    )
     path = Path(path)
     atomic_write_bytes(path, lambda fh: fh.write(page.encode()))
     return path

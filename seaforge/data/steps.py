@@ -1,4 +1,4 @@
-"""Our Southeast Asian datatrove steps: normalise, language ID, line cleanup, quality, PII, decontamination.
+"""Our Southeast Asian datatrove steps: normalize, language ID, line cleanup, quality, PII, decontamination.
 
 Each step is a thin datatrove ``PipelineStep``/``BaseFilter`` around plain functions from the
 text layer and ``quality.py``, so the same list runs on the local, Slurm and Ray executors.
@@ -37,6 +37,7 @@ def words_of(doc: Document) -> list[str]:
     if _LAST_WORDS[0] is doc.text and _LAST_WORDS[1] == lang:
         return _LAST_WORDS[2]
     from seaforge.text.segment import segment
+
     words = segment(doc.text, lang)
     _LAST_WORDS[:] = [doc.text, lang, words]
     return words
@@ -50,6 +51,7 @@ def warm_up(languages: list[str]) -> None:
     from seaforge.data.lexicons import STOPWORDS
     from seaforge.text.langid import detect
     from seaforge.text.segment import segment
+
     detect("warm up")
     for lang in languages:
         segment(" ".join(sorted(STOPWORDS.get(lang, {"a"}))[:3]), lang)
@@ -69,14 +71,15 @@ class Normalize(PipelineStep):
     """Canonical Unicode (NFC, invisible characters, whitespace, Zawgyi -> Unicode, script fixes)."""
 
     type = "✍ - SEA"
-    name = "normalise"
+    name = "normalize"
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         from seaforge.text.normalize import normalize
+
         for doc in data:
             with self.track_time():
                 doc.text = normalize(doc.text)
-            self.stat_update("normalised")
+            self.stat_update("normalized")
             yield doc
 
 
@@ -88,8 +91,13 @@ class LanguageFilter(SeaFilter):
 
     name = "language ID"
 
-    def __init__(self, languages: list[str], min_confidence: dict[str, float] | float = 0.5,
-                 exclusion_writer: DiskWriter | None = None, batch_size: int = 64):
+    def __init__(
+        self,
+        languages: list[str],
+        min_confidence: dict[str, float] | float = 0.5,
+        exclusion_writer: DiskWriter | None = None,
+        batch_size: int = 64,
+    ):
         super().__init__(exclusion_writer, batch_size)
         self.languages = set(languages)
         self.min_confidence = min_confidence
@@ -102,15 +110,16 @@ class LanguageFilter(SeaFilter):
     def filter_batch(self, batch: list[Document]) -> list[bool | tuple[bool, str]]:
         from seaforge.text.langid import detect_batch
         from seaforge.text.langid_script import script_counts
+
         results = []
-        for doc, det in zip(batch, detect_batch([d.text for d in batch])):
-            doc.metadata[LANG_KEY] = det.lang
-            doc.metadata["language_score"] = round(det.confidence, 4)
+        for doc, detection in zip(batch, detect_batch([item.text for item in batch])):
+            doc.metadata[LANG_KEY] = detection.lang
+            doc.metadata["language_score"] = round(detection.confidence, 4)
             counts = script_counts(doc.text)
             doc.metadata["script"] = max(counts, key=counts.get) if counts else "Zyyy"
-            if det.lang not in self.languages:
+            if detection.lang not in self.languages:
                 results.append(self.keep_or_drop(doc, "lang_not_target"))
-            elif det.confidence < self.threshold(det.lang):
+            elif detection.confidence < self.threshold(detection.lang):
                 results.append(self.keep_or_drop(doc, "lang_low_confidence"))
             else:
                 results.append(True)
@@ -152,6 +161,7 @@ class QualityFilter(SeaFilter):
 
     def filter(self, doc: Document) -> bool | tuple[bool, str]:
         from seaforge.text.languages import LANGUAGES
+
         lang = doc_lang(doc)
         words = words_of(doc)
         if lang in LANGUAGES and not LANGUAGES[lang].spaced:
@@ -190,6 +200,7 @@ class RedactPII(PipelineStep):
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         from seaforge.text.pii import redact
+
         for doc in data:
             with self.track_time():
                 result = redact(doc.text)

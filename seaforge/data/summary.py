@@ -62,22 +62,32 @@ def summarize(root: Path, stage_names: list[str]) -> dict:
                 group, key = "counts", what
                 for prefix in ("dropped_", "lines_removed_", "pii_"):
                     if what.startswith(prefix):
-                        group, key = prefix.rstrip("_"), what[len(prefix):]
+                        group, key = prefix.rstrip("_"), what[len(prefix) :]
                 langs[lang][group][key] = langs[lang][group].get(key, 0) + value
-    for lang, data in langs.items():
-        counts = data["counts"]
+    for groups in langs.values():
+        counts = groups["counts"]
         curated, exact, final = (counts.get(f"{k}_docs", 0) for k in ("curated", "after_exact", "final"))
         if curated:
-            data["dedup"] = {"exact_rate": round(1 - exact / curated, 4),
-                             "near_rate": round(1 - final / exact, 4) if exact else 0.0}
+            groups["dedup"] = {
+                "exact_rate": round(1 - exact / curated, 4),
+                "near_rate": round(1 - final / exact, 4) if exact else 0.0,
+            }
     mixture_path = root / "mixture.json"
-    return {"output": str(root), "documents_read": read, "skipped_input": dict(skipped),
-            "dropped": dict(drops), "languages": {k: {g: dict(v) for g, v in d.items()} for k, d in langs.items()},
-            "mixture": json.loads(mixture_path.read_text()) if mixture_path.exists() else None,
-            "stages": stages}
+    return {
+        "output": str(root),
+        "documents_read": read,
+        "skipped_input": dict(skipped),
+        "dropped": dict(drops),
+        "languages": {
+            lang: {group: dict(values) for group, values in groups.items()} for lang, groups in langs.items()
+        },
+        "mixture": json.loads(mixture_path.read_text()) if mixture_path.exists() else None,
+        "stages": stages,
+    }
 
 
-def write_summary(root: Path, stage_names: list[str]) -> dict:
-    summary = summarize(Path(root), stage_names)
+def write_summary(root: Path, stage_names: list[str], extra: dict | None = None) -> dict:
+    """``summarize`` plus ``extra`` fields (e.g. ``decontam_skipped``), written to ``summary.json``."""
+    summary = {**summarize(Path(root), stage_names), **(extra or {})}
     atomic_write_json(Path(root) / "summary.json", summary)
     return summary

@@ -49,40 +49,57 @@ class RowPool:
         """(all but the last ``n`` rows, the last ``n`` rows): a held-out split that never moves."""
         n = min(n, len(self))
         cut = self.stop - n
-        return (RowPool(self.parts, self.labels, self.start, cut),
-                RowPool(self.parts, self.labels, cut, self.stop))
+        return (RowPool(self.parts, self.labels, self.start, cut), RowPool(self.parts, self.labels, cut, self.stop))
 
 
-def resolve_weights(available: list[str], mixture: dict[str, float] | None, replay: dict[str, float],
-                    default: dict[str, float]) -> dict[str, float]:
-    """Per-pool sampling weights summing to 1: replay shares as given, targets share the rest."""
+def resolve_weights(
+    available: list[str], mixture: dict[str, float] | None, replay: dict[str, float], default: dict[str, float]
+) -> dict[str, float]:
+    """Per-pool sampling weights summing to 1: replay shares as given, targets share the rest.
+
+    The shares come from the data engine's planner (``seaforge.data.mixing.target_shares``), so
+    a mixture means the same thing when data is packed and when it is trained on.
+    """
+    from seaforge.data.mixing import target_shares
+
     for name, weights in (("replay", replay), ("mixture", mixture or {})):
         for lang in weights:
             if lang not in available:
-                raise ConfigError(f"field 'data.{name}.{lang}': no data for {lang!r} "
-                                  f"(the dataset has: {', '.join(available)})")
+                raise ConfigError(
+                    f"field 'data.{name}.{lang}': no data for {lang!r} (the dataset has: {', '.join(available)})"
+                )
     target = dict(mixture) if mixture else {k: v for k, v in default.items() if k not in replay}
-    target = {k: v for k, v in target.items() if v > 0 and k in available}
-    if not target or sum(target.values()) <= 0:
+    if not any(v > 0 and k in available for k, v in target.items()):
         raise ConfigError("field 'data.mixture': no target language with a positive weight")
-    rest = 1.0 - sum(replay.values())
-    total = sum(target.values())
-    weights = {k: rest * v / total for k, v in target.items()}
-    for k, v in replay.items():
-        if v > 0:
-            weights[k] = weights.get(k, 0.0) + v
-    return weights
+    positive_replay = {k: v for k, v in replay.items() if v > 0}
+    if mixture:
+        shares = target_shares(dict.fromkeys(available, 0.0), proportions=mixture, replay=positive_replay)
+    else:  # natural shares of the default weights (the index's mixture or its token counts)
+        shares = target_shares(
+            {k: max(0.0, float(default.get(k, 0.0))) for k in available if k not in replay} | positive_replay,
+            replay=positive_replay,
+        )
+    return {k: v for k, v in shares.items() if v > 0}
 
 
 class MixtureSampler:
     """Yields the rows of each step; ``state_dict`` / ``load_state_dict`` make it resumable."""
 
-    def __init__(self, pools: dict[str, RowPool], weights: dict[str, float], rows_per_step: int,
-                 seed: int = 0, rank: int = 0, world_size: int = 1):
+    def __init__(
+        self,
+        pools: dict[str, RowPool],
+        weights: dict[str, float],
+        rows_per_step: int,
+        seed: int = 0,
+        rank: int = 0,
+        world_size: int = 1,
+    ):
         empty = [k for k, w in weights.items() if w > 0 and len(pools[k]) == 0]
         if empty:
-            raise ConfigError(f"field 'data.path': no training rows left for {', '.join(empty)} "
-                              "(reduce data.heldout_sequences or add data)")
+            raise ConfigError(
+                f"field 'data.path': no training rows left for {', '.join(empty)} "
+                "(reduce data.heldout_sequences or add data)"
+            )
         self.pools, self.names = pools, sorted(k for k, w in weights.items() if w > 0)
         self.probs = np.array([weights[k] for k in self.names], dtype=np.float64)
         self.probs /= self.probs.sum()
@@ -124,12 +141,12 @@ class MixtureSampler:
                 self.drawn[name] += 1
         order = np.random.default_rng([self.seed, 1_000_003, self.step]).permutation(len(picks))
         self.step += 1
-        return [picks[i] for i in order[self.rank::self.world_size]]
+        return [picks[i] for i in order[self.rank :: self.world_size]]
 
     def next_step(self, micro_batch_size: int) -> list[dict[str, torch.Tensor]]:
         """The next step as micro-batches of ``input_ids`` and ``labels`` tensors."""
         rows = [self.pools[name].row(i) for name, i in self.next_rows()]
-        return [collate(rows[s:s + micro_batch_size]) for s in range(0, len(rows), micro_batch_size)]
+        return [collate(rows[s : s + micro_batch_size]) for s in range(0, len(rows), micro_batch_size)]
 
     def state_dict(self) -> dict:
         """Counters that fix every later step (JSON-serialisable)."""

@@ -31,3 +31,20 @@ def test_repeats_are_deterministic_with_the_right_expectation():
 
 def test_duplicated_and_high_quality_documents_weigh_more():
     assert doc_weight(1, 3, 1.0) == 1 and doc_weight(5, 3, 1.0) == 3 and doc_weight(2, 3, 2.0) == 4
+
+
+def test_training_replay_and_data_mixing_plan_shares_with_one_planner():
+    from seaforge.train.batches import resolve_weights
+
+    langs = ["th", "vi", "en"]
+    cases = [
+        ({"th": 3, "vi": 1}, {"en": 0.2}, {}),  # explicit mixture plus replay
+        (None, {"en": 0.5}, {"th": 100, "vi": 300, "en": 999}),  # natural shares of the index
+        ({"th": 1, "en": 1}, {"en": 0.2}, {}),
+    ]  # a replay language also named in the mixture
+    for mixture, replay, default in cases:
+        trained = resolve_weights(langs, mixture, replay, default)
+        tokens = default or dict.fromkeys(langs, 1)
+        mixed = {lang: share for lang, share in target_shares(tokens, mixture, None, replay).items() if share > 0}
+        assert trained == pytest.approx(mixed) and sum(trained.values()) == pytest.approx(1.0)
+    assert resolve_weights(langs, {"th": 1, "en": 1}, {"en": 0.2}, {}) == pytest.approx({"th": 0.4, "en": 0.6})

@@ -4,7 +4,10 @@ import numpy as np
 import pytest
 
 from seaforge.data.packing import (
-    PackedFormatError, pack_sequences, read_packed, write_packed,
+    PackedFormatError,
+    pack_sequences,
+    read_packed,
+    write_packed,
 )
 
 
@@ -29,10 +32,16 @@ def _rows(lang_seed, n, seq_len=8):
 
 def test_write_and_read_packed_round_trip(tmp_path):
     rows = {"th": _rows(1, 5), "en": _rows(2, 3)}
-    index = write_packed(tmp_path, rows, seq_len=8, tokenizer_name="tiny", eos_id=2,
-                         rows_per_shard=2, mixture={"th": 0.6, "en": 0.4})
+    index = write_packed(
+        tmp_path, rows, seq_len=8, tokenizer_name="tiny", eos_id=2, rows_per_shard=2, mixture={"th": 0.6, "en": 0.4}
+    )
     assert [s.file for s in index.shards] == [
-        "th-00000.npy", "th-00001.npy", "th-00002.npy", "en-00000.npy", "en-00001.npy"]
+        "th-00000.npy",
+        "th-00001.npy",
+        "th-00002.npy",
+        "en-00000.npy",
+        "en-00001.npy",
+    ]
     back = read_packed(tmp_path, verify=True)
     assert back.tokens_by_lang() == {"th": 40, "en": 24}
     assert back.mixture == {"th": 0.6, "en": 0.4}

@@ -48,16 +48,28 @@ def test_every_input_document_is_accounted_for(finished_run):
 def test_keep_rejected_writes_dropped_documents_with_their_reason(finished_run):
     _, summary, out = finished_run
     rejected = _docs(out / "rejected" / "quality")
-    assert len(rejected) == sum(summary["dropped"].get(r, 0) for r in ("flagged_words", "too_few_words",
-                                                                        "few_stopwords", "symbol_ratio",
-                                                                        "digit_ratio", "top_4gram", "top_3gram",
-                                                                        "top_2gram", "dup_5gram", "dup_line_frac"))
+    assert len(rejected) == sum(
+        summary["dropped"].get(r, 0)
+        for r in (
+            "flagged_words",
+            "too_few_words",
+            "few_stopwords",
+            "symbol_ratio",
+            "digit_ratio",
+            "top_4gram",
+            "top_3gram",
+            "top_2gram",
+            "dup_5gram",
+            "dup_line_frac",
+        )
+    )
     assert all(d["metadata"]["filter_reason"] for d in rejected)
     assert len(_docs(out / "rejected" / "near_dup")) == summary["dropped"]["near_duplicate"]
 
 
 def test_final_documents_have_no_exact_duplicates_no_pii_and_no_boilerplate(finished_run):
     from datatrove.data import Document
+
     _, _, out = finished_run
     docs = _docs(out / "docs")
     keys = [exact_key(Document(d["text"], d["id"], metadata=d["metadata"])) for d in docs]
@@ -71,8 +83,11 @@ def test_planted_near_duplicates_are_removed(finished_run):
     _, _, out = finished_run
     curated = {d["id"]: d for d in _docs(out / "work" / "curated")}
     final = {d["id"] for d in _docs(out / "docs")}
-    pairs = [(i, d["metadata"]["meta"]["dup_of"]) for i, d in curated.items()
-             if d["metadata"]["meta"]["kind"] == "near" and d["metadata"]["meta"]["dup_of"] in curated]
+    pairs = [
+        (i, d["metadata"]["meta"]["dup_of"])
+        for i, d in curated.items()
+        if d["metadata"]["meta"]["kind"] == "near" and d["metadata"]["meta"]["dup_of"] in curated
+    ]
     assert len(pairs) >= 10
     survived_both = [p for p in pairs if p[0] in final and p[1] in final]
     assert len(survived_both) / len(pairs) <= 0.1

@@ -22,6 +22,7 @@ def test_clean_lines_counts_what_it_removes():
 
 def _article(lang, seed=0):
     import random
+
     deck = Deck(lang, random.Random(seed))
     return " ".join(deck.sentence() for _ in range(8) if deck.can_draw())
 
@@ -40,13 +41,20 @@ def test_spaceless_scripts_would_fail_if_counted_by_whitespace():
 
 def test_spam_tables_and_repeated_lines_are_dropped_with_their_reason():
     import random
+
     rng = random.Random(3)
     spam = spam_document("id", rng)
     assert quality_reason(spam, segment(spam, "id"), "id", settings_for("id", {"min_words": 10})) in (
-        "flagged_words", "few_stopwords", "dup_line_frac", "top_2gram")
+        "flagged_words",
+        "few_stopwords",
+        "dup_line_frac",
+        "top_2gram",
+    )
     table = table_document(rng)
     assert quality_reason(table, table.split(), "en", settings_for("en", {"min_words": 5})) in (
-        "symbol_ratio", "digit_ratio")
+        "symbol_ratio",
+        "digit_ratio",
+    )
     repeated = "\n".join(["Pak Budi membeli beras dan minyak goreng di pasar pada Senin pagi."] * 6)
     words = segment(repeated, "id")
     assert quality_reason(repeated, words, "id", settings_for("id", {"min_words": 10})) == "dup_line_frac"
@@ -60,3 +68,36 @@ def test_unknown_setting_is_rejected_by_name():
 def test_language_without_stopword_list_is_not_punished():
     assert settings_for("ceb").min_stopwords == 0
     assert settings_for("th").min_stopwords == 2
+
+
+# Our own sentences: airport and city news that only LOOKS like it contains "bandar" (bookie).
+AIRPORT_NEWS = (
+    "Bandara Radin Inten II di Bandar Lampung menambah tiga penerbangan baru ke Jakarta mulai bulan depan. "
+    "Kepala bandara mengatakan jumlah penumpang naik tajam sejak libur sekolah dan antrean di terminal "
+    "sudah diatur ulang. Pedagang di sekitar bandara juga senang karena pembeli makin ramai setiap pagi. "
+    "Warga Bandar Lampung berharap harga tiket tidak ikut naik menjelang hari raya."
+)
+
+
+def test_flagged_words_match_whole_segmented_words_not_parts_of_words():
+    from seaforge.data.quality import flagged_hits
+
+    words = segment(AIRPORT_NEWS, "id")
+    assert flagged_hits(words, "id") == 0  # "Bandara" (airport), "Bandar Lampung" (a city)
+    settings = settings_for("id", {"min_words": 20})
+    assert quality_reason(AIRPORT_NEWS, words, "id", settings) is None
+    spam = "Daftar di bandar togel resmi, slot gacor dan judi bola setiap hari."
+    assert flagged_hits(segment(spam, "id"), "id") == 4  # bandar togel, togel (inside it), slot gacor, judi
+    # A term the Thai segmenter splits (บาคาร่า -> บา คา ร่า) still matches as a run of words,
+    # and a term is counted once per occurrence, case-insensitively in Latin script.
+    thai = "เล่นบาคาร่าออนไลน์ และแทงบอลทุกวัน"
+    assert flagged_hits(segment(thai, "th"), "th") == 2
+    assert flagged_hits(["Casino", "casino", "casinos"], "en") == 2
+
+
+def test_flagged_term_inside_a_longer_word_is_not_counted_in_unspaced_scripts():
+    from seaforge.data.quality import flagged_hits
+
+    # "สล็อต" (slot) must not match inside a made-up longer word the segmenter keeps whole.
+    assert flagged_hits(["สล็อตเตอร์รี่"], "th") == 0
+    assert flagged_hits(["สล็อต", "เตอร์รี่"], "th") == 1

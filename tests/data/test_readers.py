@@ -12,20 +12,34 @@ def _read(reader):
 
 
 def test_jsonl_reader_skips_and_counts_malformed_records_without_crashing(tmp_path, caplog):
-    lines = [b'{"id": "a", "text": "first good document"}', b'{"id": "b", "text": "unterminated',
-             b'{"id": "c", "text": "caf\xe9"}', b'{"id": "d", "body": "no text"}', b'{"id": "e", "text": "  "}',
-             b'[1, 2, 3]', b'{"id": "f", "text": "' + b"x" * 2000 + b'"}', b'{"id": "g", "text": "last good one"}']
+    lines = [
+        b'{"id": "a", "text": "first good document"}',
+        b'{"id": "b", "text": "unterminated',
+        b'{"id": "c", "text": "caf\xe9"}',
+        b'{"id": "d", "body": "no text"}',
+        b'{"id": "e", "text": "  "}',
+        b"[1, 2, 3]",
+        b'{"id": "f", "text": "' + b"x" * 2000 + b'"}',
+        b'{"id": "g", "text": "last good one"}',
+    ]
     with gzip.open(tmp_path / "part.jsonl.gz", "wb") as fh:
         fh.write(b"\n".join(lines) + b"\n")
     reader = make_reader("jsonl", str(tmp_path), max_doc_chars=1000)
     docs, skipped = _read(reader)
     assert [d.id for d in docs] == ["a", "g"]
-    assert skipped == {"skipped_bad_json": 1, "skipped_invalid_utf8": 1, "skipped_missing_text": 1,
-                       "skipped_empty_text": 1, "skipped_not_an_object": 1, "skipped_too_large": 1}
+    assert skipped == {
+        "skipped_bad_json": 1,
+        "skipped_invalid_utf8": 1,
+        "skipped_missing_text": 1,
+        "skipped_empty_text": 1,
+        "skipped_not_an_object": 1,
+        "skipped_too_large": 1,
+    }
 
 
 def test_jsonl_reader_logs_file_and_line_of_a_bad_record(tmp_path):
     from loguru import logger
+
     messages = []
     handler = logger.add(messages.append, level="WARNING")
     try:
@@ -44,14 +58,14 @@ def test_text_folder_and_parquet_readers(tmp_path):
     assert [d.text for d in docs] == ["ภาษาไทยในไฟล์ข้อความ"] and skipped == {"skipped_invalid_utf8": 1}
     (tmp_path / "pq").mkdir()
     pq.write_table(pa.table({"content": ["Xin chào", ""], "id": ["1", "2"]}), tmp_path / "pq" / "a.parquet")
-    docs, skipped = _read(make_reader("parquet", str(tmp_path / "pq"), text_key="content",
-                                      metadata={"source": "wiki"}))
+    docs, skipped = _read(make_reader("parquet", str(tmp_path / "pq"), text_key="content", metadata={"source": "wiki"}))
     assert [d.text for d in docs] == ["Xin chào"] and docs[0].metadata["source"] == "wiki"
     assert skipped == {"skipped_empty_text": 1}
 
 
 def test_unknown_input_type_is_named():
     import pytest
+
     with pytest.raises(ValueError, match="unknown input type 'csvv'"):
         make_reader("csvv", "x")
 
@@ -60,18 +74,23 @@ def _wet(path, records):
     from io import BytesIO
 
     from warcio.warcwriter import WARCWriter
+
     with open(path, "wb") as fh:
         writer = WARCWriter(fh, gzip=True)
         for url, payload in records:
-            rec = writer.create_warc_record(url, "conversion", payload=BytesIO(payload),
-                                            warc_content_type="text/plain")
+            rec = writer.create_warc_record(url, "conversion", payload=BytesIO(payload), warc_content_type="text/plain")
             writer.write_record(rec)
 
 
 def test_wet_reader_reads_conversion_records_and_skips_bad_utf8(tmp_path):
-    _wet(tmp_path / "a.warc.wet.gz", [("https://x.example/1", "Tin tức từ Huế".encode()),
-                                       ("https://x.example/2", b"caf\xe9"),
-                                       ("https://x.example/3", "ข่าวชุมชน".encode())])
+    _wet(
+        tmp_path / "a.warc.wet.gz",
+        [
+            ("https://x.example/1", "Tin tức từ Huế".encode()),
+            ("https://x.example/2", b"caf\xe9"),
+            ("https://x.example/3", "ข่าวชุมชน".encode()),
+        ],
+    )
     docs, skipped = _read(make_reader("wet", str(tmp_path)))
     assert [d.text for d in docs] == ["Tin tức từ Huế", "ข่าวชุมชน"]
     assert docs[0].metadata["url"] == "https://x.example/1" and skipped == {"skipped_invalid_utf8": 1}
@@ -79,8 +98,10 @@ def test_wet_reader_reads_conversion_records_and_skips_bad_utf8(tmp_path):
 
 def test_hf_dataset_reader_loads_a_local_dataset_and_skips_empty_text(tmp_path):
     import datasets
+
     datasets.Dataset.from_dict({"text": ["Halo dunia, ini teks pertama.", ""], "id": ["a", "b"]}).save_to_disk(
-        tmp_path / "ds")
+        tmp_path / "ds"
+    )
     reader = make_reader("hf", str(tmp_path / "ds"), load_from_disk=True, streaming=False, dataset_options={})
     docs, skipped = _read(reader)
     assert [d.text for d in docs] == ["Halo dunia, ini teks pertama."] and skipped == {"skipped_empty_text": 1}

@@ -10,6 +10,7 @@ from seaforge.data.packing import read_packed
 
 def _tree(folder: Path) -> dict[str, bytes]:
     import gzip
+
     return {str(p.relative_to(folder)): gzip.open(p).read() for p in sorted(folder.rglob("*.jsonl.gz"))}
 
 
@@ -19,8 +20,12 @@ def test_killed_run_resumes_to_identical_output(tmp_path, small_corpus, finished
 
     _, _, reference = finished_run
     recipe_path = recipe_factory(tmp_path, small_corpus, tmp_path / "out", keep_rejected=True)
-    proc = subprocess.Popen([sys.executable, "-m", "seaforge", "data", "run", str(recipe_path)],
-                            start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "seaforge", "data", "run", str(recipe_path)],
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     marker = tmp_path / "out" / "logs" / "curate" / "completions"
     deadline = time.time() + 90
     while not (marker.is_dir() and any(marker.iterdir())) and time.time() < deadline and proc.poll() is None:
