@@ -16,23 +16,31 @@ import argparse
 import os
 import tempfile
 import time
+from pathlib import Path
 from statistics import median
 from types import SimpleNamespace
-from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import torch  # noqa: E402
 
+from seaforge.config import load_config  # noqa: E402
 from seaforge.data.packing import pack_sequences, write_packed  # noqa: E402
 from seaforge.testing import sample_sentences, tiny_causal_lm, tiny_tokenizer  # noqa: E402
-from seaforge.train.batches import MixtureSampler, RowPool  # noqa: E402
-from seaforge.train.config import CPTConfig, load_config  # noqa: E402
 from seaforge.train import loop as loop_module  # noqa: E402
+from seaforge.train.batches import MixtureSampler, RowPool  # noqa: E402
+from seaforge.train.config import CPTConfig  # noqa: E402
 from seaforge.train.cpt import run_cpt  # noqa: E402
 
-DIMS = dict(hidden_size=128, intermediate_size=344, num_hidden_layers=4, num_attention_heads=4,
-            num_key_value_heads=4, head_dim=32, max_position_embeddings=512)
+DIMS = dict(
+    hidden_size=128,
+    intermediate_size=344,
+    num_hidden_layers=4,
+    num_attention_heads=4,
+    num_key_value_heads=4,
+    head_dim=32,
+    max_position_embeddings=512,
+)
 SEQ_LEN, MICRO_BATCH, LR = 128, 8, 1e-3
 
 
@@ -72,10 +80,22 @@ def plain_loop(model_dir: Path, index, steps: int, clock) -> list[float]:
 
 def seaforge_cpt(model_dir: Path, data: Path, out: Path, steps: int, clock) -> tuple[list[float], float]:
     """(seconds per step, from the run's own per-step log; wall seconds of the whole run)."""
-    cfg: CPTConfig = load_config(CPTConfig, None, [
-        f"model.path={model_dir}", f"data.path={data}", f"output_dir={out}", f"train.steps={steps}",
-        f"train.micro_batch_size={MICRO_BATCH}", f"train.lr={LR}", "train.warmup_steps=0",
-        "data.heldout_sequences=0", "train.log_every=1", "model.precision=fp32"])
+    cfg: CPTConfig = load_config(
+        CPTConfig,
+        None,
+        [
+            f"model.path={model_dir}",
+            f"data.path={data}",
+            f"output_dir={out}",
+            f"train.steps={steps}",
+            f"train.micro_batch_size={MICRO_BATCH}",
+            f"train.lr={LR}",
+            "train.warmup_steps=0",
+            "data.heldout_sequences=0",
+            "train.log_every=1",
+            "model.precision=fp32",
+        ],
+    )
     loop_module.time = SimpleNamespace(perf_counter=clock)  # the loop's tokens/s then uses our clock
     t0 = time.perf_counter()
     try:
@@ -92,8 +112,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--steps", type=int, default=20)
     ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--threads", type=int, default=1,
-                    help="torch threads; 1 by default because oversubscribed cores make multi-thread timings erratic")
+    ap.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="torch threads; 1 by default because oversubscribed cores make multi-thread timings erratic",
+    )
     ap.add_argument("--clock", choices=sorted(CLOCK), default="cpu")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
@@ -103,20 +127,26 @@ def main() -> None:
         root = Path(tmp)
         index = prepare(root, tok)
         n_params = sum(p.numel() for p in tiny_causal_lm("llama", tok, **DIMS).parameters())
-        print(f"model: llama {n_params / 1e6:.2f} M params, seq_len {SEQ_LEN}, batch {MICRO_BATCH}, "
-              f"{args.steps} steps x {args.rounds} rounds, torch threads {torch.get_num_threads()}, {args.clock} clock")
+        print(
+            f"model: llama {n_params / 1e6:.2f} M params, seq_len {SEQ_LEN}, batch {MICRO_BATCH}, "
+            f"{args.steps} steps x {args.rounds} rounds, torch threads {torch.get_num_threads()}, {args.clock} clock"
+        )
         plain, ours, walls = [], [], []
         for r in range(args.rounds):
             plain += plain_loop(root / "model", index, args.steps, clock)
             times, wall = seaforge_cpt(root / "model", root / "packed", root / f"run{r}", args.steps, clock)
             ours += times
             walls.append(wall)
-            print(f"round {r + 1}: median step plain {median(plain[-args.steps:]) * 1e3:.0f} ms, "
-                  f"seaforge cpt {median(times) * 1e3:.0f} ms (whole run incl. loading/saving {wall:.1f} s)")
+            print(
+                f"round {r + 1}: median step plain {median(plain[-args.steps :]) * 1e3:.0f} ms, "
+                f"seaforge cpt {median(times) * 1e3:.0f} ms (whole run incl. loading/saving {wall:.1f} s)"
+            )
         tokens = MICRO_BATCH * SEQ_LEN
         ratio = median(plain) / median(ours)
-        print(f"median over {len(plain)} steps: plain loop {tokens / median(plain):,.0f} tok/s; seaforge train cpt "
-              f"{tokens / median(ours):,.0f} tok/s -> {ratio:.2f}x the plain loop (target >= 0.85x)")
+        print(
+            f"median over {len(plain)} steps: plain loop {tokens / median(plain):,.0f} tok/s; seaforge train cpt "
+            f"{tokens / median(ours):,.0f} tok/s -> {ratio:.2f}x the plain loop (target >= 0.85x)"
+        )
 
 
 if __name__ == "__main__":

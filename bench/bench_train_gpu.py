@@ -26,8 +26,15 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 PEAK_BF16_TFLOPS = {"H100": 989.0, "H200": 989.0, "A100": 312.0, "L40S": 362.0}
-DIMS = dict(hidden_size=2048, intermediate_size=5632, num_hidden_layers=20, num_attention_heads=16,
-            num_key_value_heads=16, vocab_size=32000, max_position_embeddings=4096)
+DIMS = dict(
+    hidden_size=2048,
+    intermediate_size=5632,
+    num_hidden_layers=20,
+    num_attention_heads=16,
+    num_key_value_heads=16,
+    vocab_size=32000,
+    max_position_embeddings=4096,
+)
 
 
 def peak_tflops(arg: float | None) -> float:
@@ -44,7 +51,6 @@ def write_model_and_data(root: Path, seq_len: int, rows: int) -> tuple[Path, Pat
     from transformers import AutoConfig
 
     from seaforge.data.packing import write_packed
-
     from seaforge.testing import tiny_tokenizer
 
     cfg = AutoConfig.for_model("llama", bos_token_id=1, eos_token_id=2, **DIMS)
@@ -71,22 +77,41 @@ def main() -> None:
     ap.add_argument("--smoke", action="store_true", help="tiny model on CPU: checks the script, figures mean nothing")
     args = ap.parse_args()
     if args.smoke:
-        DIMS.update(hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
-                    num_key_value_heads=4, vocab_size=1000)
+        DIMS.update(
+            hidden_size=64,
+            intermediate_size=128,
+            num_hidden_layers=2,
+            num_attention_heads=4,
+            num_key_value_heads=4,
+            vocab_size=1000,
+        )
         args.peak_tflops, args.out = args.peak_tflops or 1.0, "/dev/null"
     elif not torch.cuda.is_available():
         print("no CUDA GPU here: this benchmark needs one (see bench/bench_train_cpt.py for the CPU one)")
         return
-    from seaforge.train.config import CPTConfig, load_config
+    from seaforge.config import load_config
+    from seaforge.train.config import CPTConfig
     from seaforge.train.cpt import run_cpt
 
     with tempfile.TemporaryDirectory() as tmp:
         model, data, n_params = write_model_and_data(Path(tmp), args.seq_len, args.steps * args.micro_batch + 64)
-        cfg = load_config(CPTConfig, None, [
-            f"model.path={model}", "model.random_init=true", f"data.path={data}",
-            f"model.precision={'fp32' if args.smoke else 'bf16'}",
-            f"output_dir={tmp}/run", f"train.steps={args.steps}", f"train.micro_batch_size={args.micro_batch}",
-            "train.lr=3e-4", "train.warmup_steps=10", "data.heldout_sequences=0", "train.log_every=10"])
+        cfg = load_config(
+            CPTConfig,
+            None,
+            [
+                f"model.path={model}",
+                "model.random_init=true",
+                f"data.path={data}",
+                f"model.precision={'fp32' if args.smoke else 'bf16'}",
+                f"output_dir={tmp}/run",
+                f"train.steps={args.steps}",
+                f"train.micro_batch_size={args.micro_batch}",
+                "train.lr=3e-4",
+                "train.warmup_steps=10",
+                "data.heldout_sequences=0",
+                "train.log_every=10",
+            ],
+        )
         t0 = time.perf_counter()
         rows = run_cpt(cfg, resume=False)
         wall = time.perf_counter() - t0
@@ -101,10 +126,18 @@ def main() -> None:
     flops_per_token = 6 * (n_params - embed) + 12 * DIMS["num_hidden_layers"] * DIMS["hidden_size"] * args.seq_len
     mfu = tps * flops_per_token / (peak_tflops(args.peak_tflops) * 1e12)
     gpu = torch.cuda.get_device_name() if torch.cuda.is_available() else "cpu (smoke)"
-    result = {"gpu": gpu, "params": n_params, "seq_len": args.seq_len,
-              "micro_batch": args.micro_batch, "steps": args.steps, "tokens_per_s": round(tps),
-              "mfu": round(mfu, 4), "wall_s": round(wall, 1), "final_loss": rows[-1]["loss"],
-              "max_memory_gib": round(torch.cuda.max_memory_allocated() / 2**30, 2) if gpu != "cpu (smoke)" else None}
+    result = {
+        "gpu": gpu,
+        "params": n_params,
+        "seq_len": args.seq_len,
+        "micro_batch": args.micro_batch,
+        "steps": args.steps,
+        "tokens_per_s": round(tps),
+        "mfu": round(mfu, 4),
+        "wall_s": round(wall, 1),
+        "final_loss": rows[-1]["loss"],
+        "max_memory_gib": round(torch.cuda.max_memory_allocated() / 2**30, 2) if gpu != "cpu (smoke)" else None,
+    }
     print(json.dumps(result, indent=1))
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(result, indent=1) + "\n")

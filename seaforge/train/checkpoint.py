@@ -26,9 +26,12 @@ def latest_checkpoint(output_dir: str | Path) -> Path | None:
     root = checkpoint_dir(output_dir)
     if not root.is_dir():
         return None
-    done = [p for p in root.glob("step-*") if p.is_dir() and not p.name.endswith(".tmp")
-            and (p / STATE_FILE).is_file()]
-    return max(done, key=lambda p: int(p.name.split("-")[1]), default=None)
+    done = [
+        folder
+        for folder in root.glob("step-*")
+        if folder.is_dir() and not folder.name.endswith(".tmp") and (folder / STATE_FILE).is_file()
+    ]
+    return max(done, key=lambda folder: int(folder.name.split("-")[1]), default=None)
 
 
 def save_checkpoint(accelerator, output_dir: str | Path, step: int, state: dict, keep: int) -> Path:
@@ -45,10 +48,12 @@ def save_checkpoint(accelerator, output_dir: str | Path, step: int, state: dict,
         (tmp / STATE_FILE).write_text(json.dumps({"step": step, **state}, indent=1))
         shutil.rmtree(final, ignore_errors=True)
         os.replace(tmp, final)
-        old = sorted((p for p in root.glob("step-*") if not p.name.endswith(".tmp")),
-                     key=lambda p: int(p.name.split("-")[1]))
-        for p in old[:-keep]:
-            shutil.rmtree(p, ignore_errors=True)
+        old = sorted(
+            (folder for folder in root.glob("step-*") if not folder.name.endswith(".tmp")),
+            key=lambda folder: int(folder.name.split("-")[1]),
+        )
+        for folder in old[:-keep]:
+            shutil.rmtree(folder, ignore_errors=True)
     accelerator.wait_for_everyone()
     return final
 

@@ -1,21 +1,19 @@
 """Training configs: YAML files that map one-to-one onto these pydantic models.
 
-Every field can be overridden from the command line with ``--set section.field=value`` (the value
-is parsed as YAML, so ``--set data.mixture='{th: 0.5, vi: 0.5}'`` works). Unknown fields are errors
-that name the field, so a typo never silently falls back to a default.
+They load through ``seaforge.config.load_config`` (the one YAML loader and ``--set`` syntax):
+every field can be overridden with ``--set section.field=value`` (parsed as YAML, so
+``--set data.mixture='{th: 0.5, vi: 0.5}'`` works), and unknown fields are errors that name the
+field, so a typo never silently falls back to a default.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-
-class ConfigError(ValueError):
-    """A training config is invalid; the message names the field."""
+# The one config error (a UserError: exit 2, one line), re-exported for the train modules.
+from seaforge.config import ConfigError as ConfigError
 
 
 class Strict(BaseModel):
@@ -25,8 +23,10 @@ class Strict(BaseModel):
 
 
 class ModelOptions(Strict):
-    path: str = Field(description="Hugging Face id or local directory of the base model "
-                            "(or tiny:<arch>, a tiny random model for offline demos).")
+    path: str = Field(
+        description="Hugging Face id or local directory of the base model "
+        "(or tiny:<arch>, a tiny random model for offline demos)."
+    )
     tokenizer: str | None = Field(None, description="Tokenizer id or directory; defaults to model.path.")
     precision: Literal["auto", "bf16", "fp32"] = "auto"
     gradient_checkpointing: bool = False
@@ -57,7 +57,13 @@ class TrainOptions(Strict):
     seed: int = 0
     log_every: int = Field(10, gt=0)
     eval_every: int = Field(0, ge=0, description="0: evaluate only at the end.")
-    save_every: int = Field(0, ge=0, description="0: checkpoint only at the end.")
+    save_every: int = Field(0, ge=0, description="Checkpoint every N steps; 0: not by step count.")
+    save_every_minutes: float = Field(
+        10.0,
+        ge=0,
+        description="Also checkpoint once this many minutes have passed since the last "
+        "checkpoint (or the start); 0: not by time. Either trigger saves.",
+    )
     keep_checkpoints: int = Field(2, gt=0)
 
     @model_validator(mode="after")
@@ -70,9 +76,11 @@ class TrainOptions(Strict):
 class CPTData(Strict):
     path: str = Field(description="Packed shard directory (seaforge-packed-v1) or a JSONL file with `text`.")
     mixture: dict[str, float] | None = Field(
-        None, description="Target-language weights; default: the index's mixture, else token counts.")
+        None, description="Target-language weights; default: the index's mixture, else token counts."
+    )
     replay: dict[str, float] = Field(
-        default_factory=dict, description="Share of every batch drawn from replay languages, e.g. {en: 0.2}.")
+        default_factory=dict, description="Share of every batch drawn from replay languages, e.g. {en: 0.2}."
+    )
     heldout_sequences: int = Field(4, ge=0, description="Rows per language kept out of training for perplexity.")
     seq_len: int | None = Field(None, description="Defaults to the packed index's seq_len (2048 for JSONL).")
     text_field: str = "text"
@@ -90,7 +98,7 @@ class CPTData(Strict):
 
 
 class SFTData(Strict):
-    path: str = Field(description="JSONL file, one {\"messages\": [{role, content}, ...]} per line.")
+    path: str = Field(description='JSONL file, one {"messages": [{role, content}, ...]} per line.')
     seq_len: int = Field(2048, gt=1)
     packing: bool = True
     messages_field: str = "messages"
@@ -98,7 +106,8 @@ class SFTData(Strict):
 
 class ChatOptions(Strict):
     template: str | None = Field(
-        None, description="Jinja chat template (text or a file path) to use instead of the tokenizer's.")
+        None, description="Jinja chat template (text or a file path) to use instead of the tokenizer's."
+    )
     enable_thinking: bool | None = Field(None, description="Passed to templates that support thinking modes (Qwen3).")
 
 
@@ -131,55 +140,3 @@ class SFTConfig(BaseRunConfig):
 class DPOConfig(BaseRunConfig):
     data: DPOData
     dpo: DPOOptions = Field(default_factory=DPOOptions)
-
-
-def apply_overrides(doc: dict, overrides: list[str]) -> dict:
-    """Set dotted keys (``train.lr=1e-4``) in a nested dict; values are parsed as YAML."""
-    for item in overrides:
-        key, sep, raw = item.partition("=")
-        if not sep or not key:
-            raise ConfigError(f"override {item!r}: expected FIELD=VALUE, e.g. train.lr=1e-4")
-        node = doc
-        parts = key.strip().split(".")
-        for part in parts[:-1]:
-            child = node.get(part)
-            if child is None:
-                child = node[part] = {}
-            if not isinstance(child, dict):
-                raise ConfigError(f"override {item!r}: field {part!r} is not a section")
-            node = child
-        node[parts[-1]] = yaml.safe_load(raw) if raw.strip() else None
-    return doc
-
-
-def format_validation_error(err: ValidationError, source: str) -> str:
-    """One line per problem, each naming the dotted field."""
-    lines = []
-    for e in err.errors():
-        field = ".".join(str(p) for p in e["loc"]) or "(top level)"
-        msg = "unknown field" if e["type"] == "extra_forbidden" else e["msg"]
-        lines.append(f"{source}: field '{field}': {msg}")
-    return "\n".join(lines)
-
-
-def load_config(kind: type[BaseModel], path: str | Path | None, overrides: list[str] = ()) -> BaseModel:
-    """Read a YAML config, apply ``--set`` overrides and validate it into ``kind``."""
-    doc: dict = {}
-    source = "command line"
-    if path is not None:
-        source = str(path)
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise ConfigError(f"{path}: config file not found") from None
-        try:
-            doc = yaml.safe_load(text) or {}
-        except yaml.YAMLError as err:
-            raise ConfigError(f"{path}: invalid YAML: {err}") from None
-        if not isinstance(doc, dict):
-            raise ConfigError(f"{path}: top level must be a mapping of sections")
-    doc = apply_overrides(doc, list(overrides))
-    try:
-        return kind.model_validate(doc)
-    except ValidationError as err:
-        raise ConfigError(format_validation_error(err, source)) from None

@@ -36,7 +36,7 @@ def count_params(model_config) -> int:
 
     with torch.device("meta"):
         model = AutoModelForCausalLM.from_config(model_config)
-    return sum(p.numel() for p in model.parameters())
+    return sum(param.numel() for param in model.parameters())
 
 
 def lora_params(model_config, r: int) -> int:
@@ -47,8 +47,11 @@ def lora_params(model_config, r: int) -> int:
     with torch.device("meta"):
         model = AutoModelForCausalLM.from_config(model_config)
     head = model.get_output_embeddings()
-    return sum(r * (m.in_features + m.out_features) for m in model.modules()
-               if isinstance(m, torch.nn.Linear) and m is not head)
+    return sum(
+        r * (module.in_features + module.out_features)
+        for module in model.modules()
+        if isinstance(module, torch.nn.Linear) and module is not head
+    )
 
 
 def _dims(model_config) -> tuple[int, int, int]:
@@ -56,8 +59,16 @@ def _dims(model_config) -> tuple[int, int, int]:
     return cfg.hidden_size, cfg.num_hidden_layers, cfg.vocab_size
 
 
-def estimate(model_config, seq_len: int, micro_batch: int, grad_accum: int, gpus: int = 1,
-             lora_r: int | None = None, qlora: bool = False, checkpointing: bool = True) -> Estimate:
+def estimate(
+    model_config,
+    seq_len: int,
+    micro_batch: int,
+    grad_accum: int,
+    gpus: int = 1,
+    lora_r: int | None = None,
+    qlora: bool = False,
+    checkpointing: bool = True,
+) -> Estimate:
     """Memory per GPU and tokens per step for one training configuration."""
     params = count_params(model_config)
     hidden, layers, vocab = _dims(model_config)
@@ -71,8 +82,15 @@ def estimate(model_config, seq_len: int, micro_batch: int, grad_accum: int, gpus
     per_layer = 34 * sbh
     acts = (per_layer + 2 * sbh * layers) if checkpointing else per_layer * layers
     acts += seq_len * micro_batch * vocab * 10
-    return Estimate(params=params, trainable=trainable, tokens_per_step=seq_len * micro_batch * grad_accum * gpus,
-                    gpus=gpus, state_gib=state / GIB, activation_gib=acts / GIB, total_gib=(state + acts) / GIB)
+    return Estimate(
+        params=params,
+        trainable=trainable,
+        tokens_per_step=seq_len * micro_batch * grad_accum * gpus,
+        gpus=gpus,
+        state_gib=state / GIB,
+        activation_gib=acts / GIB,
+        total_gib=(state + acts) / GIB,
+    )
 
 
 def render(est: Estimate, title: str) -> None:

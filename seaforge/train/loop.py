@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import sys
 import time
 from collections.abc import Callable
 from contextlib import nullcontext
@@ -19,12 +20,16 @@ from pathlib import Path
 import torch
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from seaforge.io import atomic_dir, atomic_write_text
+from seaforge.errors import UserError
+from seaforge.io import atomic_dir, atomic_write_text, iter_jsonl
 from seaforge.train.batches import IGNORE, MixtureSampler, collate
 from seaforge.train.checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint
 from seaforge.train.config import TrainOptions
 
 METRICS_FILE = "metrics.jsonl"
+
+# Read through the module so tests can move time forward instead of sleeping.
+clock = time.monotonic
 
 
 def make_accelerator(bf16: bool, opts: TrainOptions):
@@ -34,22 +39,27 @@ def make_accelerator(bf16: bool, opts: TrainOptions):
     # DeepSpeed runs the accumulation itself and must know its length and micro-batch; elsewhere
     # accelerate would divide the loss by the accumulation length, and ours is already per step.
     deepspeed = os.environ.get("ACCELERATE_USE_DEEPSPEED", "false").lower() == "true"
-    accelerator = Accelerator(mixed_precision="bf16" if bf16 else "no", step_scheduler_with_optimizer=False,
-                              gradient_accumulation_steps=opts.grad_accum if deepspeed else 1)
+    accelerator = Accelerator(
+        mixed_precision="bf16" if bf16 else "no",
+        step_scheduler_with_optimizer=False,
+        gradient_accumulation_steps=opts.grad_accum if deepspeed else 1,
+    )
     if deepspeed:
-        ds = accelerator.state.deepspeed_plugin.deepspeed_config
-        ds["train_micro_batch_size_per_gpu"] = opts.micro_batch_size
-        ds["gradient_clipping"] = opts.max_grad_norm or 0.0
+        deepspeed_config = accelerator.state.deepspeed_plugin.deepspeed_config
+        deepspeed_config["train_micro_batch_size_per_gpu"] = opts.micro_batch_size
+        deepspeed_config["gradient_clipping"] = opts.max_grad_norm or 0.0
     return accelerator
 
 
 def build_optimizer(model, opts: TrainOptions) -> torch.optim.Optimizer:
     """AdamW; no weight decay on vectors (norms, biases), as usual for transformers."""
-    params = [p for p in model.parameters() if p.requires_grad]
-    groups = [{"params": [p for p in params if p.ndim >= 2], "weight_decay": opts.weight_decay},
-              {"params": [p for p in params if p.ndim < 2], "weight_decay": 0.0}]
+    params = [param for param in model.parameters() if param.requires_grad]
+    groups = [
+        {"params": [param for param in params if param.ndim >= 2], "weight_decay": opts.weight_decay},
+        {"params": [param for param in params if param.ndim < 2], "weight_decay": 0.0},
+    ]
     fused = torch.cuda.is_available() or None
-    return torch.optim.AdamW([g for g in groups if g["params"]], lr=opts.lr, betas=opts.betas, fused=fused)
+    return torch.optim.AdamW([group for group in groups if group["params"]], lr=opts.lr, betas=opts.betas, fused=fused)
 
 
 def build_scheduler(optimizer, opts: TrainOptions):
@@ -58,26 +68,32 @@ def build_scheduler(optimizer, opts: TrainOptions):
 
     if opts.schedule == "wsd":
         decay = max(1, round(opts.decay_fraction * opts.steps))
-        return sched.get_wsd_schedule(optimizer, num_warmup_steps=opts.warmup_steps, num_decay_steps=decay,
-                                      num_training_steps=opts.steps, decay_type="linear",
-                                      min_lr_ratio=opts.min_lr_ratio)
+        return sched.get_wsd_schedule(
+            optimizer,
+            num_warmup_steps=opts.warmup_steps,
+            num_decay_steps=decay,
+            num_training_steps=opts.steps,
+            decay_type="linear",
+            min_lr_ratio=opts.min_lr_ratio,
+        )
     if opts.schedule == "cosine":
         return sched.get_cosine_with_min_lr_schedule_with_warmup(
-            optimizer, opts.warmup_steps, opts.steps, min_lr_rate=opts.min_lr_ratio)
+            optimizer, opts.warmup_steps, opts.steps, min_lr_rate=opts.min_lr_ratio
+        )
     return sched.get_constant_schedule_with_warmup(optimizer, opts.warmup_steps)
 
 
 def train_step(accelerator, model, optimizer, scheduler, micro: list[dict], max_grad_norm) -> tuple[float, int]:
     """One optimizer step over ``micro``; returns (mean loss per target token, target tokens)."""
-    targets = sum(int((mb["labels"][:, 1:] != IGNORE).sum()) for mb in micro)
+    targets = sum(int((micro_batch["labels"][:, 1:] != IGNORE).sum()) for micro_batch in micro)
     deepspeed = accelerator.distributed_type == "DEEPSPEED"
     total = torch.zeros((), device=accelerator.device)
-    for i, mb in enumerate(micro):
-        last = i == len(micro) - 1
+    for index, micro_batch in enumerate(micro):
+        last = index == len(micro) - 1
         with nullcontext() if last else accelerator.no_sync(model):
-            batch = {k: v.to(accelerator.device, non_blocking=True) for k, v in mb.items()}
+            batch = {name: tensor.to(accelerator.device, non_blocking=True) for name, tensor in micro_batch.items()}
             loss = model(**batch, num_items_in_batch=max(targets, 1)).loss
-            # DeepSpeed divides by its accumulation length; ours is already normalised per step.
+            # DeepSpeed divides by its accumulation length; ours is already normalized per step.
             accelerator.backward(loss * len(micro) if deepspeed else loss)
             total += loss.detach()
     if max_grad_norm:
@@ -86,6 +102,24 @@ def train_step(accelerator, model, optimizer, scheduler, micro: list[dict], max_
     scheduler.step()
     optimizer.zero_grad(set_to_none=True)
     return float(total), targets
+
+
+def read_metrics(path: Path) -> list[dict]:
+    """The rows of ``metrics.jsonl``. A torn last line (the job died mid-write) is dropped with a
+    warning; a bad line anywhere else means the file was edited or damaged, and is an error."""
+    lines = list(iter_jsonl(path))
+    rows = []
+    for position, line in enumerate(lines):
+        error = line.error
+        if error is None and not isinstance(line.record.get("step"), int):
+            error = f"{path}:{line.lineno}: row has no integer 'step'"
+        if error is None:
+            rows.append(line.record)
+        elif position == len(lines) - 1:
+            print(f"{path}:{line.lineno}: dropped a torn last line (the run stopped mid-write)", file=sys.stderr)
+        else:
+            raise UserError(f"{error}; fix or delete that line to resume")
+    return rows
 
 
 class MetricsLog:
@@ -98,9 +132,8 @@ class MetricsLog:
             return
         rows = []
         if resume_step and path.exists():
-            rows = [line for line in path.read_text().splitlines()
-                    if line.strip() and json.loads(line)["step"] <= resume_step]
-        atomic_write_text(path, "".join(r + "\n" for r in rows))
+            rows = [row for row in read_metrics(path) if row["step"] <= resume_step]
+        atomic_write_text(path, "".join(json.dumps(row) + "\n" for row in rows))
 
     def write(self, row: dict) -> None:
         """Append one row (main process only)."""
@@ -110,18 +143,45 @@ class MetricsLog:
 
 
 def _progress(enabled: bool) -> Progress:
-    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TextColumn("{task.fields[info]}"), TimeRemainingColumn(), disable=not enabled,
-                    refresh_per_second=2)  # a cheap bar: redraws cost CPU the training needs
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[info]}"),
+        TimeRemainingColumn(),
+        disable=not enabled,
+        refresh_per_second=2,
+    )  # a cheap bar: redraws cost CPU the training needs
 
 
 def _due(step: int, every: int, last: int) -> bool:
     return step == last or (every > 0 and step % every == 0)
 
 
-def train_loop(accelerator, model, sampler: MixtureSampler, opts: TrainOptions, output_dir: str | Path,
-               evaluate: Callable | None = None, stop_after: int | None = None, resume: bool = True,
-               label: str = "train") -> tuple[object, list[dict]]:
+def _time_to_save(accelerator, last_save: float, minutes: float) -> bool:
+    """Whether ``minutes`` have passed since ``last_save``; rank 0 decides for every rank, since
+    saving is collective and the ranks' clocks differ slightly."""
+    if minutes <= 0:
+        return False
+    due = clock() - last_save >= minutes * 60
+    if accelerator.num_processes > 1:
+        from accelerate.utils import broadcast_object_list
+
+        due = broadcast_object_list([due], from_process=0)[0]
+    return due
+
+
+def train_loop(
+    accelerator,
+    model,
+    sampler: MixtureSampler,
+    opts: TrainOptions,
+    output_dir: str | Path,
+    evaluate: Callable | None = None,
+    stop_after: int | None = None,
+    resume: bool = True,
+    label: str = "train",
+) -> tuple[object, list[dict]]:
     """Train ``model`` for ``opts.steps`` steps (or until ``stop_after``), resuming when a checkpoint
     exists. Returns the prepared model and the metrics rows written by this call."""
     out = Path(output_dir)
@@ -129,24 +189,25 @@ def train_loop(accelerator, model, sampler: MixtureSampler, opts: TrainOptions, 
     optimizer = build_optimizer(model, opts)
     scheduler = build_scheduler(optimizer, opts)
     model, optimizer, scheduler = accelerator.prepare(model, optimizer, scheduler)
-    start, ckpt = 0, latest_checkpoint(out) if resume else None
-    if ckpt is not None:
-        state = load_checkpoint(accelerator, ckpt)
+    start, checkpoint = 0, latest_checkpoint(out) if resume else None
+    if checkpoint is not None:
+        state = load_checkpoint(accelerator, checkpoint)
         sampler.load_state_dict(state["sampler"])
         start = state["step"]
-        accelerator.print(f"resumed from {ckpt} (step {start})")
+        accelerator.print(f"resumed from {checkpoint} (step {start})")
     log = MetricsLog(out / METRICS_FILE, start, accelerator.is_main_process)
     history: list[dict] = []
     end = min(opts.steps, stop_after) if stop_after else opts.steps
     model.train()
     tokens, t0, eval_s = 0, time.perf_counter(), 0.0
+    last_save = clock()
     with _progress(accelerator.is_main_process) as bar:
         task = bar.add_task(label, total=opts.steps, completed=start, info="")
         for step in range(start + 1, end + 1):
             micro = sampler.next_step(opts.micro_batch_size)
             lr = scheduler.get_last_lr()[0]
             loss, _ = train_step(accelerator, model, optimizer, scheduler, micro, opts.max_grad_norm)
-            tokens += sum(mb["input_ids"].numel() for mb in micro) * accelerator.num_processes
+            tokens += sum(micro_batch["input_ids"].numel() for micro_batch in micro) * accelerator.num_processes
             row = {"step": step, "loss": loss, "lr": lr}
             if evaluate is not None and _due(step, opts.eval_every, opts.steps):
                 t_eval = time.perf_counter()
@@ -158,8 +219,11 @@ def train_loop(accelerator, model, sampler: MixtureSampler, opts: TrainOptions, 
                 log.write(row)
             history.append(row)
             bar.update(task, advance=1, info=f"loss {loss:.3f}  lr {lr:.2e}")
-            if _due(step, opts.save_every, opts.steps) or step == end:
+            # Step count or time, whichever comes first; the time keeps exact resume useful by default.
+            by_time = _time_to_save(accelerator, last_save, opts.save_every_minutes)
+            if _due(step, opts.save_every, opts.steps) or step == end or by_time:
                 save_checkpoint(accelerator, out, step, {"sampler": sampler.state_dict()}, opts.keep_checkpoints)
+                last_save = clock()
     return model, history
 
 
@@ -170,12 +234,12 @@ def heldout_perplexity(model, pools: dict, micro_batch_size: int, device) -> dic
     result = {}
     for name, pool in pools.items():
         loss_sum, count = 0.0, 0
-        for s in range(0, len(pool), micro_batch_size):
-            batch = collate([pool.row(i) for i in range(s, min(s + micro_batch_size, len(pool)))])
-            n = int((batch["labels"][:, 1:] != IGNORE).sum())
-            batch = {k: v.to(device) for k, v in batch.items()}
-            loss_sum += float(model(**batch, num_items_in_batch=n).loss) * n
-            count += n
+        for first in range(0, len(pool), micro_batch_size):
+            batch = collate([pool.row(i) for i in range(first, min(first + micro_batch_size, len(pool)))])
+            targets = int((batch["labels"][:, 1:] != IGNORE).sum())
+            batch = {name: tensor.to(device) for name, tensor in batch.items()}
+            loss_sum += float(model(**batch, num_items_in_batch=targets).loss) * targets
+            count += targets
         if count:
             result[f"ppl/{name}"] = math.exp(loss_sum / count)
     return result

@@ -2,8 +2,9 @@
 
 mergekit installs cleanly beside our pinned stack and already streams tensors lazily from
 safetensors shards (memory stays near one tensor per model), so we do not reimplement it. This
-module owns a small strict YAML schema (a typo is an error naming the field), checks the inputs
-before any tensor is read, and writes the result atomically.
+module owns a small strict YAML schema (a typo is an error naming the field), resolves every model
+through the one resolver and checks the inputs and the output before any tensor is read, and writes
+the result atomically.
 """
 
 from __future__ import annotations
@@ -11,15 +12,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
+from seaforge.config import ConfigError, load_config
 from seaforge.io import atomic_dir
-from seaforge.train.config import (
-    ConfigError,
-    Strict,
-    apply_overrides,
-    format_validation_error,
-)
+from seaforge.train.config import Strict
+from seaforge.train.modeling import resolve_field
+from seaforge.train.outputs import check_output
 
 METHODS = ("linear", "task_arithmetic", "ties", "dare_ties", "slerp")
 NEEDS_BASE = {"task_arithmetic", "ties", "dare_ties", "slerp"}
@@ -50,44 +49,38 @@ class MergeConfig(Strict):
             raise ValueError("slerp needs exactly one entry in models (merged with base_model) and t")
         if self.method == "linear" and len(self.models) < 2:
             raise ValueError("linear needs at least two models")
-        for i, m in enumerate(self.models):
-            if self.method in SPARSE and m.density is None:
-                raise ValueError(f"models[{i}].density is required for {self.method}")
+        for index, entry in enumerate(self.models):
+            if self.method in SPARSE and entry.density is None:
+                raise ValueError(f"models[{index}].density is required for {self.method}")
         return self
 
 
-def _check_exists(ref: str, field: str) -> None:
-    """Local directories must exist; ``org/name`` without a local match is taken as a hub id."""
-    path = Path(ref)
-    if path.exists():
-        if not (path / "config.json").is_file():
-            raise ConfigError(f"field '{field}': {ref} has no config.json (not a model directory)")
-        return
-    looks_like_hub_id = ref.count("/") == 1 and not ref.startswith((".", "/", "~"))
-    if not looks_like_hub_id:
-        raise ConfigError(f"field '{field}': {ref} does not exist")
+def _resolve(ref: str, field: str) -> str:
+    """``ref`` through the one model resolver; a local result must be a model folder."""
+    resolved = resolve_field(ref, field)
+    path = Path(resolved)
+    if path.exists() and not (path / "config.json").is_file():
+        raise ConfigError(f"field '{field}': {ref} has no config.json (not a model folder)")
+    return resolved
 
 
 def load_merge_config(path: str | Path | None, overrides: list[str] = ()) -> MergeConfig:
-    """Read and validate a merge YAML file (plus ``--set`` overrides); checks every model path."""
-    import yaml
-
-    doc = {}
-    if path is not None:
-        try:
-            doc = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-        except FileNotFoundError:
-            raise ConfigError(f"{path}: config file not found") from None
-    doc = apply_overrides(doc, list(overrides))
-    try:
-        cfg = MergeConfig.model_validate(doc)
-    except ValidationError as err:
-        raise ConfigError(format_validation_error(err, str(path or "command line"))) from None
+    """Read and validate a merge YAML file (plus ``--set`` overrides); every model is resolved
+    (registered names, ``.gguf`` files, ``tiny:<arch>``, folders, hub ids) and checked."""
+    cfg = load_config(MergeConfig, path, overrides)
     if cfg.base_model:
-        _check_exists(cfg.base_model, "base_model")
-    for i, m in enumerate(cfg.models):
-        _check_exists(m.model, f"models[{i}].model")
+        cfg.base_model = _resolve(cfg.base_model, "base_model")
+    for index, entry in enumerate(cfg.models):
+        entry.model = _resolve(entry.model, f"models[{index}].model")
     return cfg
+
+
+def merge_inputs(cfg: MergeConfig) -> dict[str, str]:
+    """Every model the merge reads, by the field that names it."""
+    inputs = {f"models[{index}].model": entry.model for index, entry in enumerate(cfg.models)}
+    if cfg.base_model:
+        inputs["base_model"] = cfg.base_model
+    return inputs
 
 
 def _ref(ref: str) -> str:
@@ -98,11 +91,11 @@ def _ref(ref: str) -> str:
 def to_mergekit(cfg: MergeConfig) -> dict:
     """Our config as a mergekit configuration document."""
     entries = []
-    for m in cfg.models:
-        params = {"weight": m.weight}
-        if m.density is not None:
-            params["density"] = m.density
-        entries.append({"model": _ref(m.model), "parameters": params})
+    for entry in cfg.models:
+        params = {"weight": entry.weight}
+        if entry.density is not None:
+            params["density"] = entry.density
+        entries.append({"model": _ref(entry.model), "parameters": params})
     doc = {"merge_method": cfg.method, "dtype": cfg.dtype, "models": entries}
     if cfg.base_model:
         doc["base_model"] = _ref(cfg.base_model)
@@ -117,13 +110,15 @@ def to_mergekit(cfg: MergeConfig) -> dict:
 
 
 def run_merge(cfg: MergeConfig, out_dir: str | Path) -> Path:
-    """Merge the checkpoints into ``out_dir`` (written beside it and renamed into place when done)."""
+    """Merge the checkpoints into ``out_dir`` (written beside it and renamed into place when done);
+    an output that is one of the models, or holds one, is refused before anything is read."""
     from mergekit.config import MergeConfiguration
     from mergekit.merge import run_merge as mergekit_merge
     from mergekit.options import MergeOptions
 
-    mk_config = MergeConfiguration.model_validate(to_mergekit(cfg))
+    check_output(out_dir, merge_inputs(cfg))
+    mergekit_config = MergeConfiguration.model_validate(to_mergekit(cfg))
     options = MergeOptions(random_seed=cfg.seed, copy_tokenizer=True, lazy_unpickle=True, quiet=True)
     with atomic_dir(out_dir) as tmp:
-        mergekit_merge(mk_config, str(tmp), options=options)
+        mergekit_merge(mergekit_config, str(tmp), options=options)
     return Path(out_dir)

@@ -4,26 +4,34 @@ from __future__ import annotations
 
 import torch
 
-from seaforge.testing import resolve_model
+from seaforge.models.resolve import ModelNotFound, resolve_model
 from seaforge.train.config import ConfigError, LoraOptions, ModelOptions
 
 # Config attributes that different architectures use for their context length.
 _MAX_LEN_ATTRS = ("max_position_embeddings", "n_positions", "max_sequence_length", "seq_length")
 
 
+def resolve_field(spec: str, field: str) -> str:
+    """``spec`` through the one model resolver; an unknown model is an error naming ``field``."""
+    try:
+        return resolve_model(spec)
+    except ModelNotFound as err:
+        raise ConfigError(f"field '{field}': {err}") from None
+
+
 def load_tokenizer(opts: ModelOptions):
     """The run's tokenizer (``model.tokenizer`` or ``model.path``), with a pad token guaranteed."""
     from transformers import AutoTokenizer
 
-    name = resolve_model(opts.tokenizer or opts.path)
+    field = "model.tokenizer" if opts.tokenizer else "model.path"
+    name = resolve_field(opts.tokenizer or opts.path, field)
     try:
-        tok = AutoTokenizer.from_pretrained(name)
+        tokenizer = AutoTokenizer.from_pretrained(name)
     except (OSError, ValueError) as err:
-        field = "model.tokenizer" if opts.tokenizer else "model.path"
         raise ConfigError(f"field '{field}': cannot load tokenizer {name!r}: {err}") from None
-    if tok.pad_token_id is None:
-        tok.pad_token = tok.eos_token  # labels mask padding anyway; any id will do
-    return tok
+    if tokenizer.pad_token_id is None:
+        tokenizer.pad_token = tokenizer.eos_token  # labels mask padding anyway; any id will do
+    return tokenizer
 
 
 def load_model_config(opts: ModelOptions):
@@ -31,7 +39,7 @@ def load_model_config(opts: ModelOptions):
     from transformers import AutoConfig
 
     try:
-        return AutoConfig.from_pretrained(resolve_model(opts.path))
+        return AutoConfig.from_pretrained(resolve_field(opts.path, "model.path"))
     except (OSError, ValueError) as err:
         raise ConfigError(f"field 'model.path': cannot load model config {opts.path!r}: {err}") from None
 
@@ -84,13 +92,18 @@ def load_model(opts: ModelOptions, lora: LoraOptions | None = None, wrap_lora: b
         from transformers import BitsAndBytesConfig
 
         kwargs["quantization_config"] = BitsAndBytesConfig(
-            load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True,
-            bnb_4bit_compute_dtype=torch.bfloat16)
+            load_in_4bit=True,
+            bnb_4bit_quant_type="nf4",
+            bnb_4bit_use_double_quant=True,
+            bnb_4bit_compute_dtype=torch.bfloat16,
+        )
     if opts.random_init:
         model = AutoModelForCausalLM.from_config(load_model_config(opts), **kwargs)
     else:
         # fp32 master weights; accelerate autocasts to bf16 when mixed precision is on.
-        model = AutoModelForCausalLM.from_pretrained(resolve_model(opts.path), dtype=torch.float32, **kwargs)
+        model = AutoModelForCausalLM.from_pretrained(
+            resolve_field(opts.path, "model.path"), dtype=torch.float32, **kwargs
+        )
     if opts.gradient_checkpointing:
         # transformers 5 renamed the method; keep the old name for older releases.
         enable = getattr(model, "activation_checkpointing_enable", None)
@@ -112,6 +125,11 @@ def add_lora(model, lora: LoraOptions, gradient_checkpointing: bool = False):
         model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=gradient_checkpointing)
     elif gradient_checkpointing:
         model.enable_input_require_grads()  # checkpointed blocks need a grad-carrying input
-    config = LoraConfig(r=lora.r, lora_alpha=lora.alpha, lora_dropout=lora.dropout,
-                        target_modules=lora.target_modules, task_type="CAUSAL_LM")
+    config = LoraConfig(
+        r=lora.r,
+        lora_alpha=lora.alpha,
+        lora_dropout=lora.dropout,
+        target_modules=lora.target_modules,
+        task_type="CAUSAL_LM",
+    )
     return get_peft_model(model, config)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from seaforge.io import check_writable
 from seaforge.train.batches import MixtureSampler, RowPool
 from seaforge.train.config import ConfigError, SFTConfig
 from seaforge.train.loop import make_accelerator, save_final, train_loop
-from seaforge.train.modeling import (check_lora, check_seq_len, load_model, load_model_config,
-                                     load_tokenizer, use_bf16)
+from seaforge.train.modeling import check_lora, check_seq_len, load_model, load_model_config, load_tokenizer, use_bf16
 from seaforge.train.sft_data import load_chat_rows
 
 
@@ -21,8 +21,10 @@ def resolve_template(cfg: SFTConfig, tokenizer) -> str | None:
             raise ConfigError(f"field 'chat.template': {template} is neither a Jinja template nor a file")
         template = path.read_text(encoding="utf-8")
     if template is None and not tokenizer.chat_template:
-        raise ConfigError(f"field 'chat.template': tokenizer {tokenizer.name_or_path!r} has no chat "
-                          "template; set chat.template to a Jinja template or a file holding one")
+        raise ConfigError(
+            f"field 'chat.template': tokenizer {tokenizer.name_or_path!r} has no chat "
+            "template; set chat.template to a Jinja template or a file holding one"
+        )
     return template
 
 
@@ -39,24 +41,38 @@ def run_sft(cfg: SFTConfig, stop_after: int | None = None, resume: bool = True) 
     """Run (or resume) supervised fine-tuning on chat data; returns this call's metrics rows."""
     import torch
 
+    check_writable(cfg.output_dir)  # before the model and data load, not after hours of training
     tokenizer = load_tokenizer(cfg.model)
     template = check_sft(cfg, tokenizer)
-    rows = load_chat_rows(cfg.data.path, tokenizer, cfg.data.seq_len, cfg.data.packing, template,
-                          cfg.chat.enable_thinking, cfg.data.messages_field)
+    rows = load_chat_rows(
+        cfg.data.path,
+        tokenizer,
+        cfg.data.seq_len,
+        cfg.data.packing,
+        template,
+        cfg.chat.enable_thinking,
+        cfg.data.messages_field,
+    )
     if len(rows.input_ids) == 0:
         raise ConfigError(f"field 'data.path': no usable conversations in {cfg.data.path} (skipped: {rows.skipped})")
     if template is not None:
         tokenizer.chat_template = template  # saved with the model, so inference renders the same way
     accelerator = make_accelerator(use_bf16(cfg.model.precision), cfg.train)
     pools = {"chat": RowPool([rows.input_ids], [rows.labels])}
-    sampler = MixtureSampler(pools, {"chat": 1.0}, cfg.train.micro_batch_size * cfg.train.grad_accum,
-                             seed=cfg.train.seed, rank=accelerator.process_index,
-                             world_size=accelerator.num_processes)
+    sampler = MixtureSampler(
+        pools,
+        {"chat": 1.0},
+        cfg.train.micro_batch_size * cfg.train.grad_accum,
+        seed=cfg.train.seed,
+        rank=accelerator.process_index,
+        world_size=accelerator.num_processes,
+    )
     accelerator.print(f"sft: {len(rows.input_ids)} rows of {cfg.data.seq_len} tokens; skipped {rows.skipped or 0}")
     torch.manual_seed(cfg.train.seed)
     model = load_model(cfg.model, cfg.lora)
-    model, history = train_loop(accelerator, model, sampler, cfg.train, cfg.output_dir,
-                                stop_after=stop_after, resume=resume, label="sft")
+    model, history = train_loop(
+        accelerator, model, sampler, cfg.train, cfg.output_dir, stop_after=stop_after, resume=resume, label="sft"
+    )
     if not history or history[-1]["step"] == cfg.train.steps:
         save_final(accelerator, model, tokenizer, Path(cfg.output_dir) / "final")
     return history

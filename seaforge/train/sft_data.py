@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import orjson
 
+from seaforge.errors import UserError
+from seaforge.io import iter_jsonl
 from seaforge.train.batches import IGNORE
 
 
-class ChatFormatError(ValueError):
+class ChatFormatError(UserError):
     """A conversation cannot be rendered into masked tokens."""
 
 
@@ -31,16 +32,23 @@ class ChatRows:
     skipped: dict[str, int] = field(default_factory=dict)
 
 
-def render(tokenizer, messages: list[dict], template: str | None, add_generation_prompt: bool = False,
-           enable_thinking: bool | None = None) -> str:
+def render(
+    tokenizer,
+    messages: list[dict],
+    template: str | None,
+    add_generation_prompt: bool = False,
+    enable_thinking: bool | None = None,
+) -> str:
     """The conversation as text, through the tokenizer's (or the given) chat template."""
     kwargs = {} if enable_thinking is None else {"enable_thinking": enable_thinking}
-    return tokenizer.apply_chat_template(messages, chat_template=template, tokenize=False,
-                                         add_generation_prompt=add_generation_prompt, **kwargs)
+    return tokenizer.apply_chat_template(
+        messages, chat_template=template, tokenize=False, add_generation_prompt=add_generation_prompt, **kwargs
+    )
 
 
-def assistant_spans(tokenizer, messages: list[dict], template: str | None = None,
-                    enable_thinking: bool | None = None) -> tuple[str, list[tuple[int, int]]]:
+def assistant_spans(
+    tokenizer, messages: list[dict], template: str | None = None, enable_thinking: bool | None = None
+) -> tuple[str, list[tuple[int, int]]]:
     """The rendered conversation and the character spans of its assistant replies."""
     full = render(tokenizer, messages, template, enable_thinking=enable_thinking)
     spans = []
@@ -50,8 +58,10 @@ def assistant_spans(tokenizer, messages: list[dict], template: str | None = None
         before = render(tokenizer, messages[:i], template, True, enable_thinking) if i else ""
         upto = render(tokenizer, messages[: i + 1], template, enable_thinking=enable_thinking)
         if not full.startswith(upto):
-            raise ChatFormatError(f"chat template re-renders earlier turns (assistant turn {i}); "
-                                  "set chat.template to a prefix-stable template")
+            raise ChatFormatError(
+                f"chat template re-renders earlier turns (assistant turn {i}); "
+                "set chat.template to a prefix-stable template"
+            )
         # The reply starts where the text stops agreeing with the generation prompt: a prompt
         # may add more than the finished turn has (e.g. an empty <think></think> block).
         spans.append((len(os.path.commonprefix([before, upto])), len(upto)))
@@ -60,20 +70,22 @@ def assistant_spans(tokenizer, messages: list[dict], template: str | None = None
     return full, spans
 
 
-def tokenize_chat(tokenizer, messages: list[dict], template: str | None = None,
-                  enable_thinking: bool | None = None) -> tuple[list[int], list[int]]:
+def tokenize_chat(
+    tokenizer, messages: list[dict], template: str | None = None, enable_thinking: bool | None = None
+) -> tuple[list[int], list[int]]:
     """(input_ids, labels) with labels = IGNORE on every token outside assistant replies."""
     text, spans = assistant_spans(tokenizer, messages, template, enable_thinking)
-    enc = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
+    encoded = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
     labels = []
-    for tok, (a, b) in zip(enc["input_ids"], enc["offset_mapping"]):
-        inside = any(s <= a and b <= e for s, e in spans) and b > a
-        labels.append(tok if inside else IGNORE)
-    return enc["input_ids"], labels
+    for token, (char_start, char_end) in zip(encoded["input_ids"], encoded["offset_mapping"]):
+        inside = char_end > char_start and any(start <= char_start and char_end <= end for start, end in spans)
+        labels.append(token if inside else IGNORE)
+    return encoded["input_ids"], labels
 
 
-def pack_examples(examples: list[tuple[list[int], list[int]]], seq_len: int, pad_id: int,
-                  packing: bool) -> tuple[np.ndarray, np.ndarray]:
+def pack_examples(
+    examples: list[tuple[list[int], list[int]]], seq_len: int, pad_id: int, packing: bool
+) -> tuple[np.ndarray, np.ndarray]:
     """Rows of ``seq_len``: whole examples placed greedily in order (never split), padded with
     ``pad_id`` and IGNORE labels. Without packing each example gets its own row."""
     rows_ids, rows_labels, cur_ids, cur_labels = [], [], [], []
@@ -93,9 +105,15 @@ def pack_examples(examples: list[tuple[list[int], list[int]]], seq_len: int, pad
     return np.array(rows_ids, dtype=np.int64), np.array(rows_labels, dtype=np.int64)
 
 
-def load_chat_rows(path: str | Path, tokenizer, seq_len: int, packing: bool = True,
-                   template: str | None = None, enable_thinking: bool | None = None,
-                   field_name: str = "messages") -> ChatRows:
+def load_chat_rows(
+    path: str | Path,
+    tokenizer,
+    seq_len: int,
+    packing: bool = True,
+    template: str | None = None,
+    enable_thinking: bool | None = None,
+    field_name: str = "messages",
+) -> ChatRows:
     """Read a JSONL chat file into packed, masked rows; bad or over-long records are counted, not fatal."""
     examples, skipped = [], {}
 
@@ -103,25 +121,26 @@ def load_chat_rows(path: str | Path, tokenizer, seq_len: int, packing: bool = Tr
         skipped[reason] = skipped.get(reason, 0) + 1
         print(f"{path}:{lineno}: skipped ({detail})", file=sys.stderr)
 
-    with open(path, "rb") as fh:
-        for lineno, raw in enumerate(fh, start=1):
-            if not raw.strip():
-                continue
-            try:
-                messages = orjson.loads(raw)[field_name]
-                if not isinstance(messages, list) or not all(isinstance(m, dict) for m in messages):
-                    raise TypeError(f"field {field_name!r} must be a list of messages")
-                ids, labels = tokenize_chat(tokenizer, messages, template, enable_thinking)
-            except (orjson.JSONDecodeError, KeyError, TypeError) as err:
-                skip(lineno, "bad_record", f"{type(err).__name__}: {err}")
-                continue
-            except ChatFormatError as err:
-                skip(lineno, "unrenderable", str(err))
-                continue
-            if len(ids) > seq_len:
-                skip(lineno, "too_long", f"{len(ids)} tokens > data.seq_len={seq_len}")
-                continue
-            examples.append((ids, labels))
+    for line in iter_jsonl(path):
+        if line.error is not None:
+            skip(line.lineno, "bad_record", line.error.removeprefix(f"{Path(path)}:{line.lineno}: "))
+            continue
+        messages = line.record.get(field_name)
+        if not isinstance(messages, list) or not all(isinstance(msg, dict) for msg in messages):
+            skip(line.lineno, "bad_record", f"field {field_name!r} must be a list of messages")
+            continue
+        try:
+            ids, labels = tokenize_chat(tokenizer, messages, template, enable_thinking)
+        except ChatFormatError as err:
+            skip(line.lineno, "unrenderable", str(err))
+            continue
+        except (KeyError, TypeError) as err:  # a message without role/content, or content not text
+            skip(line.lineno, "bad_record", f"{type(err).__name__}: {err}")
+            continue
+        if len(ids) > seq_len:
+            skip(line.lineno, "too_long", f"{len(ids)} tokens > data.seq_len={seq_len}")
+            continue
+        examples.append((ids, labels))
     if skipped:
         print(f"{path}: skipped {sum(skipped.values())} record(s): {skipped}", file=sys.stderr)
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id

@@ -15,7 +15,7 @@ def pools(sizes: dict[str, int]) -> dict[str, RowPool]:
     out, start = {}, 0
     for name, n in sizes.items():
         rows = np.arange(start, start + n, dtype=np.uint32)[:, None].repeat(4, axis=1)
-        out[name] = RowPool([rows[: n // 2], rows[n // 2:]])  # two shards per language
+        out[name] = RowPool([rows[: n // 2], rows[n // 2 :]])  # two shards per language
         start += n
     return out
 

@@ -6,7 +6,8 @@ import pytest
 import torch
 import yaml
 
-from seaforge.train.config import ConfigError, CPTConfig, TrainOptions, apply_overrides, load_config
+from seaforge.config import apply_overrides, load_config
+from seaforge.train.config import ConfigError, CPTConfig, TrainOptions
 from seaforge.train.cpt import run_cpt
 from seaforge.train.loop import build_scheduler
 
@@ -17,19 +18,25 @@ def base_overrides(model, data, out):
 
 def test_yaml_fields_are_overridable_from_the_command_line(tmp_path):
     path = tmp_path / "c.yaml"
-    path.write_text(yaml.safe_dump({"model": {"path": "m"}, "data": {"path": "d"}, "output_dir": "o",
-                                    "train": {"steps": 10, "lr": 1e-4}}))
+    path.write_text(
+        yaml.safe_dump(
+            {"model": {"path": "m"}, "data": {"path": "d"}, "output_dir": "o", "train": {"steps": 10, "lr": 1e-4}}
+        )
+    )
     cfg = load_config(CPTConfig, path, ["train.lr=3e-4", "data.replay={en: 0.25}", "model.precision=fp32"])
     assert cfg.train.lr == 3e-4 and cfg.data.replay == {"en": 0.25} and cfg.model.precision == "fp32"
     assert cfg.train.steps == 10
 
 
-@pytest.mark.parametrize("override,field", [
-    ("train.lrr=1e-4", "train.lrr"),
-    ("data.replay={en: 1.5}", "data"),
-    ("train.warmup_steps=5", "train"),
-    ("model.precision=fp8", "model.precision"),
-])
+@pytest.mark.parametrize(
+    "override,field",
+    [
+        ("train.lrr=1e-4", "train.lrr"),
+        ("data.replay={en: 1.5}", "data"),
+        ("train.warmup_steps=5", "train"),
+        ("model.precision=fp8", "model.precision"),
+    ],
+)
 def test_invalid_fields_are_named(tmp_path, override, field):
     with pytest.raises(ConfigError, match=f"field '{field}'"):
         load_config(CPTConfig, None, ["model.path=m", "data.path=d", "output_dir=o", "train.steps=2", override])

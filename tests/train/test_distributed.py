@@ -16,20 +16,50 @@ import yaml
 
 
 def _launch(cfg, *extra, timeout=300):
-    cmd = [sys.executable, "-m", "accelerate.commands.launch", "--cpu", "--num_processes", "2",
-           "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no",
-           "-m", "seaforge", "train", "cpt", str(cfg), *extra]
+    cmd = [
+        sys.executable,
+        "-m",
+        "accelerate.commands.launch",
+        "--cpu",
+        "--num_processes",
+        "2",
+        "--num_machines",
+        "1",
+        "--mixed_precision",
+        "no",
+        "--dynamo_backend",
+        "no",
+        "-m",
+        "seaforge",
+        "train",
+        "cpt",
+        str(cfg),
+        *extra,
+    ]
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1", "COLUMNS": "200"}
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
 
 
 def _cfg(tmp_path, name, model, data):
     path = tmp_path / f"{name}.yaml"
-    path.write_text(yaml.safe_dump({
-        "model": {"path": str(model)}, "data": {"path": str(data), "heldout_sequences": 2},
-        "output_dir": str(tmp_path / name),
-        "train": {"steps": 6, "micro_batch_size": 2, "lr": 1e-3, "warmup_steps": 1,
-                  "save_every": 3, "eval_every": 3, "log_every": 1}}))
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "model": {"path": str(model)},
+                "data": {"path": str(data), "heldout_sequences": 2},
+                "output_dir": str(tmp_path / name),
+                "train": {
+                    "steps": 6,
+                    "micro_batch_size": 2,
+                    "lr": 1e-3,
+                    "warmup_steps": 1,
+                    "save_every": 3,
+                    "eval_every": 3,
+                    "log_every": 1,
+                },
+            }
+        )
+    )
     return path
 
 

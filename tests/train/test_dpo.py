@@ -7,7 +7,8 @@ import json
 import pytest
 import torch
 
-from seaforge.train.config import ConfigError, DPOConfig, load_config
+from seaforge.config import load_config
+from seaforge.train.config import ConfigError, DPOConfig
 from seaforge.train.dpo import load_pairs, run_dpo
 
 PAIRS = [
@@ -41,7 +42,7 @@ def margin(model, tokenizer) -> float:
             with torch.no_grad():
                 logp = model(ids).logits[0, :-1].log_softmax(-1)
             tgt = ids[0, 1:]
-            total += sign * float(logp[torch.arange(len(tgt)), tgt][len(prompt) - 1:].sum())
+            total += sign * float(logp[torch.arange(len(tgt)), tgt][len(prompt) - 1 :].sum())
     return total / len(PAIRS)
 
 
@@ -50,9 +51,17 @@ def test_dpo_raises_the_chosen_over_rejected_margin(tmp_path, tokenizer, make_mo
     from transformers import AutoModelForCausalLM
 
     base = make_model(tmp_path / "m", "llama", tokenizer)
-    overrides = [f"model.path={base}", f"data.path={write_pairs(tmp_path / 'p.jsonl')}",
-                 f"output_dir={tmp_path / 'out'}", "train.steps=6", "train.micro_batch_size=2",
-                 "train.lr=5e-3", "train.warmup_steps=0", "data.max_length=64", "train.log_every=1"]
+    overrides = [
+        f"model.path={base}",
+        f"data.path={write_pairs(tmp_path / 'p.jsonl')}",
+        f"output_dir={tmp_path / 'out'}",
+        "train.steps=6",
+        "train.micro_batch_size=2",
+        "train.lr=5e-3",
+        "train.warmup_steps=0",
+        "data.max_length=64",
+        "train.log_every=1",
+    ]
     if lora:
         overrides += ["lora.r=8", "lora.dropout=0"]
     before = margin(AutoModelForCausalLM.from_pretrained(base), tokenizer)
@@ -69,7 +78,15 @@ def test_dpo_raises_the_chosen_over_rejected_margin(tmp_path, tokenizer, make_mo
 
 
 def test_dpo_missing_dataset_fails_naming_the_field(tmp_path, llama_dir):
-    cfg = load_config(DPOConfig, None, [f"model.path={llama_dir}", f"data.path={tmp_path / 'nope.jsonl'}",
-                                        f"output_dir={tmp_path / 'out'}", "train.steps=1"])
+    cfg = load_config(
+        DPOConfig,
+        None,
+        [
+            f"model.path={llama_dir}",
+            f"data.path={tmp_path / 'nope.jsonl'}",
+            f"output_dir={tmp_path / 'out'}",
+            "train.steps=1",
+        ],
+    )
     with pytest.raises(ConfigError, match="field 'data.path'"):
         run_dpo(cfg)

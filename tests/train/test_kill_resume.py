@@ -12,7 +12,8 @@ import time
 import pytest
 import yaml
 
-from seaforge.train.config import CPTConfig, load_config
+from seaforge.config import load_config
+from seaforge.train.config import CPTConfig
 from seaforge.train.cpt import run_cpt
 
 STEPS = 300
@@ -20,9 +21,12 @@ STEPS = 300
 
 @pytest.mark.slow
 def test_sigkill_then_resume_matches_an_uninterrupted_run(tmp_path, llama_dir, packed_dir):
-    doc = {"model": {"path": str(llama_dir)}, "data": {"path": str(packed_dir), "heldout_sequences": 2},
-           "output_dir": str(tmp_path / "killed"),
-           "train": {"steps": STEPS, "micro_batch_size": 2, "lr": 3e-3, "log_every": 1, "save_every": 10}}
+    doc = {
+        "model": {"path": str(llama_dir)},
+        "data": {"path": str(packed_dir), "heldout_sequences": 2},
+        "output_dir": str(tmp_path / "killed"),
+        "train": {"steps": STEPS, "micro_batch_size": 2, "lr": 3e-3, "log_every": 1, "save_every": 10},
+    }
     cfg_path = tmp_path / "cpt.yaml"
     cfg_path.write_text(yaml.safe_dump(doc))
     cmd = [sys.executable, "-m", "seaforge", "train", "cpt", str(cfg_path)]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import torch
 from safetensors.torch import load_file
 
-from seaforge.train.config import CPTConfig, load_config
+from seaforge.config import load_config
+from seaforge.train.config import CPTConfig
 from seaforge.train.cpt import run_cpt
 from seaforge.train.lora import merge_lora
 
@@ -15,10 +16,22 @@ def test_lora_cpt_then_merge_gives_the_same_logits(tmp_path, tokenizer, make_mod
     from transformers import AutoModelForCausalLM
 
     base = make_model(tmp_path / "base", "qwen3", tokenizer)
-    cfg = load_config(CPTConfig, None, [
-        f"model.path={base}", f"data.path={packed_dir}", f"output_dir={tmp_path / 'out'}", "train.steps=4",
-        "train.micro_batch_size=2", "train.lr=1e-2", "train.warmup_steps=0", "lora.r=4", "lora.dropout=0",
-        "model.gradient_checkpointing=true"])
+    cfg = load_config(
+        CPTConfig,
+        None,
+        [
+            f"model.path={base}",
+            f"data.path={packed_dir}",
+            f"output_dir={tmp_path / 'out'}",
+            "train.steps=4",
+            "train.micro_batch_size=2",
+            "train.lr=1e-2",
+            "train.warmup_steps=0",
+            "lora.r=4",
+            "lora.dropout=0",
+            "model.gradient_checkpointing=true",
+        ],
+    )
     hist = run_cpt(cfg)
     assert hist[-1]["loss"] < hist[0]["loss"]
     adapter = tmp_path / "out" / "final"

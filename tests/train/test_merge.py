@@ -16,8 +16,9 @@ from seaforge.train.merge import load_merge_config, run_merge
 NORM = "model.norm.weight"
 POST = "model.layers.0.post_attention_layernorm.weight"
 EMBED = "model.embed_tokens.weight"
-SMALL = dict(hidden_size=4, intermediate_size=8, num_hidden_layers=1, num_attention_heads=1,
-             num_key_value_heads=1, head_dim=4)
+SMALL = dict(
+    hidden_size=4, intermediate_size=8, num_hidden_layers=1, num_attention_heads=1, num_key_value_heads=1, head_dim=4
+)
 # Base norm weights are all 1; the two fine-tunes move them by these deltas.
 D1 = [0.4, -0.2, 0.1, -0.8]
 D2 = [0.2, 0.6, -0.3, -0.4]
@@ -47,8 +48,11 @@ def models(tmp_path_factory, tokenizer):
         "m2": save(root / "m2", tokenizer, norm=[1 + d for d in D2]),
         "s0": save(root / "s0", tokenizer, norm=[1, 0, 0, 0], post=[1, 2, 0, 0]),
         "s1": save(root / "s1", tokenizer, norm=[0, 1, 0, 0], post=[2, 4, 0, 0]),
-        "noisy": save(root / "noisy", tokenizer,
-                      embed_delta=torch.randn(len(tokenizer), 4, generator=torch.Generator().manual_seed(3))),
+        "noisy": save(
+            root / "noisy",
+            tokenizer,
+            embed_delta=torch.randn(len(tokenizer), 4, generator=torch.Generator().manual_seed(3)),
+        ),
     }
 
 
@@ -66,39 +70,67 @@ def close(t, values):
 
 def test_linear_is_the_weighted_average(tmp_path, models):
     # 0.75 * (1 + D1) + 0.25 * (1 + D2)
-    out = merged(tmp_path, {"method": "linear", "models": [{"model": models["m1"], "weight": 0.75},
-                                                           {"model": models["m2"], "weight": 0.25}]})
+    out = merged(
+        tmp_path,
+        {
+            "method": "linear",
+            "models": [{"model": models["m1"], "weight": 0.75}, {"model": models["m2"], "weight": 0.25}],
+        },
+    )
     assert close(out[NORM], [1.35, 1.0, 1.0, 0.3])
 
 
 def test_task_arithmetic_adds_weighted_deltas_to_the_base(tmp_path, models):
     # 1 + 1.0 * D1 + 0.5 * D2
-    out = merged(tmp_path, {"method": "task_arithmetic", "base_model": models["base"],
-                            "models": [{"model": models["m1"], "weight": 1.0}, {"model": models["m2"], "weight": 0.5}]})
+    out = merged(
+        tmp_path,
+        {
+            "method": "task_arithmetic",
+            "base_model": models["base"],
+            "models": [{"model": models["m1"], "weight": 1.0}, {"model": models["m2"], "weight": 0.5}],
+        },
+    )
     assert close(out[NORM], [1.5, 1.1, 0.95, 0.0])
 
 
 def test_ties_trims_elects_sign_and_averages_agreeing_deltas(tmp_path, models):
     # density 0.5 keeps the 2 largest |delta| of 4: D1 -> [0.4, 0, 0, -0.8], D2 -> [0, 0.6, 0, -0.4].
     # Elected sign of the sums [0.4, 0.6, 0, -1.2]: +, +, (none), -; agreeing deltas are averaged.
-    out = merged(tmp_path, {"method": "ties", "base_model": models["base"],
-                            "models": [{"model": models["m1"], "density": 0.5},
-                                       {"model": models["m2"], "density": 0.5}]})
+    out = merged(
+        tmp_path,
+        {
+            "method": "ties",
+            "base_model": models["base"],
+            "models": [{"model": models["m1"], "density": 0.5}, {"model": models["m2"], "density": 0.5}],
+        },
+    )
     assert close(out[NORM], [1.4, 1.6, 1.0, 0.4])
 
 
 def test_dare_ties_without_dropping_sums_the_sign_agreeing_deltas(tmp_path, models):
     # density 1 drops nothing; signs of D1 + D2 = [0.6, 0.4, -0.2, -1.2] elect +, +, -, -;
-    # dare_ties does not normalise: 1 + [0.4 + 0.2, 0.6, -0.3, -0.8 - 0.4].
-    out = merged(tmp_path, {"method": "dare_ties", "base_model": models["base"],
-                            "models": [{"model": models["m1"], "density": 1.0},
-                                       {"model": models["m2"], "density": 1.0}]})
+    # dare_ties does not normalize: 1 + [0.4 + 0.2, 0.6, -0.3, -0.8 - 0.4].
+    out = merged(
+        tmp_path,
+        {
+            "method": "dare_ties",
+            "base_model": models["base"],
+            "models": [{"model": models["m1"], "density": 1.0}, {"model": models["m2"], "density": 1.0}],
+        },
+    )
     assert close(out[NORM], [1.6, 1.6, 0.7, -0.2])
 
 
 def test_dare_drops_about_half_and_rescales_the_rest_by_one_factor(tmp_path, models):
-    out = merged(tmp_path, {"method": "dare_ties", "base_model": models["base"], "seed": 1,
-                            "models": [{"model": models["noisy"], "density": 0.5}]})
+    out = merged(
+        tmp_path,
+        {
+            "method": "dare_ties",
+            "base_model": models["base"],
+            "seed": 1,
+            "models": [{"model": models["noisy"], "density": 0.5}],
+        },
+    )
     base, noisy = load_file(f"{models['base']}/model.safetensors"), load_file(f"{models['noisy']}/model.safetensors")
     delta, got = noisy[EMBED] - base[EMBED], out[EMBED] - base[EMBED]
     kept = got != 0
@@ -109,8 +141,9 @@ def test_dare_drops_about_half_and_rescales_the_rest_by_one_factor(tmp_path, mod
 
 
 def test_slerp_interpolates_each_tensor_on_the_sphere(tmp_path, models):
-    out = merged(tmp_path, {"method": "slerp", "base_model": models["s0"], "t": 0.5,
-                            "models": [{"model": models["s1"]}]})
+    out = merged(
+        tmp_path, {"method": "slerp", "base_model": models["s0"], "t": 0.5, "models": [{"model": models["s1"]}]}
+    )
     h = math.sqrt(0.5)  # halfway along the arc between orthogonal unit vectors [1,0,0,0] and [0,1,0,0]
     assert close(out[NORM], [h, h, 0, 0])
     assert close(out[POST], [1.5, 3.0, 0, 0])  # parallel tensors fall back to linear interpolation
@@ -118,10 +151,12 @@ def test_slerp_interpolates_each_tensor_on_the_sphere(tmp_path, models):
 
 def test_bad_merge_configs_name_the_field(tmp_path, models):
     path = tmp_path / "m.yaml"
-    cases = [({"method": "ties", "base_model": models["base"], "models": [{"model": models["m1"]}]}, "density"),
-             ({"method": "linear", "models": [{"model": models["m1"]}, {"model": "./nope"}]}, "models[1].model"),
-             ({"method": "linear", "models": [{"model": models["m1"], "wieght": 1}]}, "models.0.wieght"),
-             ({"method": "slerp", "base_model": models["base"], "models": [{"model": models["m1"]}]}, "t")]
+    cases = [
+        ({"method": "ties", "base_model": models["base"], "models": [{"model": models["m1"]}]}, "density"),
+        ({"method": "linear", "models": [{"model": models["m1"]}, {"model": "./nope"}]}, "models[1].model"),
+        ({"method": "linear", "models": [{"model": models["m1"], "wieght": 1}]}, "models.0.wieght"),
+        ({"method": "slerp", "base_model": models["base"], "models": [{"model": models["m1"]}]}, "t"),
+    ]
     for doc, field in cases:
         path.write_text(yaml.safe_dump(doc))
         with pytest.raises(ConfigError, match=field.replace("[", r"\[").replace("]", r"\]")):

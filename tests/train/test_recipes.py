@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from seaforge.train.config import CPTConfig, DPOConfig, SFTConfig, load_config
+from seaforge.config import load_config
+from seaforge.train.config import CPTConfig, DPOConfig, SFTConfig
 from seaforge.train.merge import MergeConfig
 
 RECIPES = Path(__file__).resolve().parents[2] / "recipes" / "train"

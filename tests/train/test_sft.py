@@ -7,21 +7,28 @@ import json
 import numpy as np
 import pytest
 
+from seaforge.config import load_config
 from seaforge.train.batches import IGNORE
-from seaforge.train.config import ConfigError, SFTConfig, load_config
+from seaforge.train.config import ConfigError, SFTConfig
 from seaforge.train.sft import run_sft
 from seaforge.train.sft_data import load_chat_rows, pack_examples, tokenize_chat
 
 CHATS = [
-    [{"role": "system", "content": "Kamu asisten yang ramah."},
-     {"role": "user", "content": "Apa ibu kota Jawa Barat?"},
-     {"role": "assistant", "content": "Ibu kota Jawa Barat adalah Bandung."}],
-    [{"role": "user", "content": "Xin chào, bạn khỏe không?"},
-     {"role": "assistant", "content": "Tôi khỏe, cảm ơn bạn."},
-     {"role": "user", "content": "Hôm nay trời thế nào?"},
-     {"role": "assistant", "content": "Hôm nay trời nắng đẹp."}],
-    [{"role": "user", "content": "Salamat po! Ano ang paborito mong pagkain?"},
-     {"role": "assistant", "content": "Gusto ko ang adobo at sinigang."}],
+    [
+        {"role": "system", "content": "Kamu asisten yang ramah."},
+        {"role": "user", "content": "Apa ibu kota Jawa Barat?"},
+        {"role": "assistant", "content": "Ibu kota Jawa Barat adalah Bandung."},
+    ],
+    [
+        {"role": "user", "content": "Xin chào, bạn khỏe không?"},
+        {"role": "assistant", "content": "Tôi khỏe, cảm ơn bạn."},
+        {"role": "user", "content": "Hôm nay trời thế nào?"},
+        {"role": "assistant", "content": "Hôm nay trời nắng đẹp."},
+    ],
+    [
+        {"role": "user", "content": "Salamat po! Ano ang paborito mong pagkain?"},
+        {"role": "assistant", "content": "Gusto ko ang adobo at sinigang."},
+    ],
 ]
 
 THINKING_TEMPLATE = (
@@ -68,17 +75,24 @@ def test_thinking_flag_reaches_the_template_and_the_prompt_stays_unlabelled(toke
     on_ids, _ = tokenize_chat(tokenizer, chat, THINKING_TEMPLATE, enable_thinking=True)
     off_ids, off_labels = tokenize_chat(tokenizer, chat, THINKING_TEMPLATE, enable_thinking=False)
     assert on_ids == off_ids  # a finished conversation renders the same; only the generation prompt differs
-    rendered = tokenizer.apply_chat_template(chat[:2], chat_template=THINKING_TEMPLATE, tokenize=False,
-                                             add_generation_prompt=True, enable_thinking=False)
+    rendered = tokenizer.apply_chat_template(
+        chat[:2], chat_template=THINKING_TEMPLATE, tokenize=False, add_generation_prompt=True, enable_thinking=False
+    )
     assert rendered.endswith("<think></think>")
     assert "Bandung" in tokenizer.decode([t for t, lab in zip(off_ids, off_labels) if lab != IGNORE])
 
 
 def test_bad_and_overlong_records_are_counted_not_fatal(tmp_path, tokenizer, capsys):
     long_chat = [{"role": "user", "content": "panjang " * 200}, {"role": "assistant", "content": "ya"}]
-    path = write_chats(tmp_path / "chat.jsonl", CHATS + [long_chat],
-                       extra_lines=["{not json", json.dumps({"text": "no messages"}),
-                                    json.dumps({"messages": [{"role": "user", "content": "no reply"}]})])
+    path = write_chats(
+        tmp_path / "chat.jsonl",
+        CHATS + [long_chat],
+        extra_lines=[
+            "{not json",
+            json.dumps({"text": "no messages"}),
+            json.dumps({"messages": [{"role": "user", "content": "no reply"}]}),
+        ],
+    )
     rows = load_chat_rows(path, tokenizer, seq_len=128)
     assert rows.skipped == {"too_long": 1, "bad_record": 2, "unrenderable": 1}
     assert rows.input_ids.shape[1] == 128
@@ -87,8 +101,17 @@ def test_bad_and_overlong_records_are_counted_not_fatal(tmp_path, tokenizer, cap
 
 
 def sft_config(model, data, out, *extra):
-    base = [f"model.path={model}", f"data.path={data}", f"output_dir={out}", "data.seq_len=128",
-            "train.steps=4", "train.micro_batch_size=2", "train.lr=1e-2", "train.log_every=1", "train.warmup_steps=0"]
+    base = [
+        f"model.path={model}",
+        f"data.path={data}",
+        f"output_dir={out}",
+        "data.seq_len=128",
+        "train.steps=4",
+        "train.micro_batch_size=2",
+        "train.lr=1e-2",
+        "train.log_every=1",
+        "train.warmup_steps=0",
+    ]
     return load_config(SFTConfig, None, base + list(extra))
 
 
@@ -112,7 +135,10 @@ def test_sft_without_chat_template_fails_before_training(tmp_path, tokenizer, ma
         run_sft(sft_config(model_dir, data, tmp_path / "out"))
     assert not (tmp_path / "out").exists()
     # the same run works once a template is given in the config
-    hist = run_sft(sft_config(model_dir, data, tmp_path / "out2", "train.steps=1",
-                              f"chat.template={json.dumps(THINKING_TEMPLATE)}"))
+    hist = run_sft(
+        sft_config(
+            model_dir, data, tmp_path / "out2", "train.steps=1", f"chat.template={json.dumps(THINKING_TEMPLATE)}"
+        )
+    )
     assert len(hist) == 1
     assert np.isfinite(hist[0]["loss"])
