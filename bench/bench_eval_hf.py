@@ -16,9 +16,16 @@ import torch
 from seaforge.eval.backend_hf import HFBackend
 from seaforge.eval.cache import make_gen
 
-PROMPTS = ["Selamat pagi, apa kabar?", "Xin chào, hôm nay trời đẹp quá.", "สวัสดีครับ วันนี้อากาศดี",
-           "Kumusta ka na?", "Boleh saya tanya sesuatu?", "வணக்கம், எப்படி இருக்கிறீர்கள்?",
-           "မင်္ဂလာပါ", "Tolong jelaskan cara menanam padi."]
+PROMPTS = [
+    "Selamat pagi, apa kabar?",
+    "Xin chào, hôm nay trời đẹp quá.",
+    "สวัสดีครับ วันนี้อากาศดี",
+    "Kumusta ka na?",
+    "Boleh saya tanya sesuatu?",
+    "வணக்கம், எப்படி இருக்கிறீர்கள்?",
+    "မင်္ဂလာပါ",
+    "Tolong jelaskan cara menanam padi.",
+]
 
 
 def _throughput(backend: HFBackend, requests: list, repeats: int) -> float:
@@ -40,8 +47,12 @@ def main() -> None:
     torch.set_num_threads(1)
     batched = HFBackend.load("tiny:llama", batch_size=args.batch)
     single = HFBackend(batched.model, batched.tokenizer, "tiny:llama", batch_size=1)
-    reqs = [make_gen(messages=[{"role": "user", "content": f"{PROMPTS[i % len(PROMPTS)]} ({i})"}],
-                     max_tokens=args.max_tokens) for i in range(args.requests)]
+    reqs = [
+        make_gen(
+            messages=[{"role": "user", "content": f"{PROMPTS[i % len(PROMPTS)]} ({i})"}], max_tokens=args.max_tokens
+        )
+        for i in range(args.requests)
+    ]
     batched.generate(reqs[:2])  # warm-up
     base = _throughput(single, reqs, args.repeats)
     fast = _throughput(batched, reqs, args.repeats)

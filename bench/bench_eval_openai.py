@@ -12,14 +12,19 @@ requests/s of concurrency 1 when the server can batch.
 from __future__ import annotations
 
 import argparse
+import sys
 import time
+from pathlib import Path
 
 import torch
 
 from seaforge.eval.backend_hf import HFBackend
 from seaforge.eval.backend_openai import OpenAIBackend
 from seaforge.eval.cache import make_gen
-from seaforge.eval.loopback_server import LoopbackServer
+
+# The loopback server is a test helper outside the installed package.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "support"))
+from loopback_server import LoopbackServer  # noqa: E402
 
 
 def tiny_engine(max_tokens: int):
@@ -29,6 +34,7 @@ def tiny_engine(max_tokens: int):
     def respond(batch):
         reqs = [make_gen(messages=b["messages"], max_tokens=max_tokens) for _, b in batch]
         return model.generate(reqs)
+
     return respond
 
 
@@ -38,8 +44,7 @@ def echo(batch):
 
 def _rate(url: str, concurrency: int, n: int) -> float:
     client = OpenAIBackend("bench", url, concurrency=concurrency)
-    reqs = [make_gen(messages=[{"role": "user", "content": f"Soalan nombor {i}"}], max_tokens=16)
-            for i in range(n)]
+    reqs = [make_gen(messages=[{"role": "user", "content": f"Soalan nombor {i}"}], max_tokens=16) for i in range(n)]
     t0 = time.perf_counter()
     client.generate(reqs)
     return n / (time.perf_counter() - t0)
@@ -61,13 +66,13 @@ def main() -> None:
         _rate(srv.base_url, 4, 8)  # warm-up
         one = _rate(srv.base_url, 1, args.requests // 4)
         many = _rate(srv.base_url, 16, args.requests)
-        sizes = srv.stats.batches[-max(1, args.requests // 16):]
-    cost = ("tiny model" if args.engine == "static"
-            else f"{args.steps} steps x {args.step_ms:g} ms per request")
+        sizes = srv.stats.batches[-max(1, args.requests // 16) :]
+    cost = "tiny model" if args.engine == "static" else f"{args.steps} steps x {args.step_ms:g} ms per request"
     print(f"engine={args.engine} ({cost}), {args.requests} chat requests, server batches up to 16")
     print(f"concurrency 1 : {one:8.2f} requests/s (baseline)")
-    print(f"concurrency 16: {many:8.2f} requests/s = {many / one:.1f}x baseline (target >= 8x); "
-          f"last batch sizes {sizes}")
+    print(
+        f"concurrency 16: {many:8.2f} requests/s = {many / one:.1f}x baseline (target >= 8x); last batch sizes {sizes}"
+    )
 
 
 if __name__ == "__main__":

@@ -1,19 +1,21 @@
-"""Real SEA-HELM-packaged data through the task loaders, scored with a tiny model.
+"""Real SEA-HELM-packaged data through the task loaders and `eval run`, per model.
 
-    .venv/bin/python bench/bench_eval_real.py [--shared ../shared] [--limit 40]
+    .venv/bin/python bench/bench_eval_real.py [--shared ../shared] [--limit 40] [--model tiny:llama ...]
+    .venv/bin/python bench/bench_eval_real.py --write-data DIR   # only build the data folder
 
-Reads the slices in shared/corpora when present (Belebele jv/su, Global-MMLU-Lite ms/my/tl,
-XCOPA id/th/vi/ta/zh, IndoNLI, NusaX sentiment) and skips cleanly otherwise. The model is a
-random tiny one, so accuracies should sit near the random baseline: the point is that every
-real file format loads, nothing is skipped unexpectedly, and the run completes. Figures are
-printed against the random baseline measured by the same task definition.
+Builds a `--data` folder from the slices in shared/corpora (skipped cleanly when absent): one
+`<task>.jsonl` per task holding every language (a `lang` field added), and `<task>_examples.jsonl`
+where the source has a separate few-shot split (Belebele's SEA-HELM `*_examples.jsonl`, XCOPA's
+validation split), so few-shot examples never come from the test items; the other tasks run
+zero-shot and say so. Then evaluates each `--model` on it (base prompts, log-likelihood choice,
+the first `--limit` items per task and language) and prints accuracy against the random baseline.
+`seaforge eval run --data DIR ...` on the same folder gives the same figures.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
-import json
 import sys
 import tempfile
 import time
@@ -21,68 +23,101 @@ from pathlib import Path
 
 import torch
 
-from seaforge.eval.backend_hf import HFBackend
+from seaforge.eval.backends import make_backend
 from seaforge.eval.runner import RunConfig, run_eval
 from seaforge.eval.tasks import bundled_tasks
+from seaforge.io import atomic_write_jsonl, iter_jsonl
 
-# (task, language, file under corpora/)
-SOURCES = [
-    ("mcqa", "jv", "belebele/jv_belebele.jsonl"),
-    ("mcqa", "su", "belebele/su_belebele.jsonl"),
-    ("knowledge", "ms", "global-mmlu-lite/global_mmlu_lite_ms_test.jsonl"),
-    ("knowledge", "my", "global-mmlu-lite/global_mmlu_lite_my_test.jsonl"),
-    ("knowledge", "tl", "global-mmlu-lite/global_mmlu_lite_tl_test.jsonl"),
-    *[("causal", lg, f"xcopa/data/{lg}/test.{lg}.jsonl") for lg in ("id", "th", "vi", "ta", "zh")],
-    ("nli", "id", "indonli/data/indonli/test_lay.jsonl"),
-    ("sentiment", "id", "nusax/datasets/sentiment/indonesian/test.csv"),
-    ("sentiment", "jv", "nusax/datasets/sentiment/javanese/test.csv"),
-    ("sentiment", "su", "nusax/datasets/sentiment/sundanese/test.csv"),
-]
+# task -> [(language, test file, few-shot file or None)], files under corpora/
+SOURCES = {
+    "mcqa": [
+        (lang, f"belebele/{lang}_belebele.jsonl", f"belebele/{lang}_belebele_examples.jsonl") for lang in ("jv", "su")
+    ],
+    "knowledge": [(lang, f"global-mmlu-lite/global_mmlu_lite_{lang}_test.jsonl", None) for lang in ("ms", "my", "tl")],
+    "causal": [
+        (lang, f"xcopa/data/{lang}/test.{lang}.jsonl", f"xcopa/data/{lang}/val.{lang}.jsonl")
+        for lang in ("id", "th", "vi", "ta", "zh")
+    ],
+    "nli": [("id", "indonli/data/indonli/test_lay.jsonl", None)],
+    "sentiment": [
+        (lang, f"nusax/datasets/sentiment/{folder}/test.csv", None)
+        for lang, folder in (("id", "indonesian"), ("jv", "javanese"), ("su", "sundanese"))
+    ],
+}
 
 
-def _as_jsonl(src: Path, tmp: Path) -> Path:
-    """NusaX ships CSV; everything else is already JSONL."""
-    if src.suffix != ".csv":
-        return src
-    out = tmp / f"{src.parent.name}.jsonl"
-    with src.open(encoding="utf-8") as fh, out.open("w", encoding="utf-8") as w:
-        for row in csv.DictReader(fh):
-            w.write(json.dumps(row, ensure_ascii=False) + "\n")
-    return out
+def _records(path: Path, lang: str) -> list[dict]:
+    """A source file's records with their language; NusaX ships CSV, everything else JSONL."""
+    if path.suffix == ".csv":
+        with path.open(encoding="utf-8") as source:
+            rows = list(csv.DictReader(source))
+    else:
+        rows = []
+        for line in iter_jsonl(path):
+            if line.error:
+                raise SystemExit(line.error)
+            rows.append(line.record)
+    return [{**row, "lang": lang} for row in rows]
+
+
+def write_data(corpora: Path, out: Path) -> list[tuple[str, str, str]]:
+    """Write the `--data` folder; returns the (task, language, file) triples it holds."""
+    written = []
+    for task, sources in SOURCES.items():
+        tests, examples = [], []
+        for lang, test_file, examples_file in sources:
+            if not (corpora / test_file).exists():
+                print(f"{task:10} {lang:4} skip: {test_file} missing")
+                continue
+            tests += _records(corpora / test_file, lang)
+            if examples_file and (corpora / examples_file).exists():
+                examples += _records(corpora / examples_file, lang)
+            written.append((task, lang, test_file))
+        if tests:
+            atomic_write_jsonl(out / f"{task}.jsonl", tests)
+        if examples:
+            atomic_write_jsonl(out / f"{task}_examples.jsonl", examples)
+    return written
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared", default=str(Path(__file__).resolve().parents[2] / "shared"))
     ap.add_argument("--limit", type=int, default=40)
+    ap.add_argument("--model", action="append", help="Any model argument (repeatable); default tiny:llama.")
+    ap.add_argument("--write-data", help="Only write the data folder here and stop.")
     args = ap.parse_args()
     corpora = Path(args.shared) / "corpora"
     if not corpora.is_dir():
         print(f"skip: {corpora} not present")
         sys.exit(0)
+    if args.write_data:
+        written = write_data(corpora, Path(args.write_data))
+        print(f"wrote {len(written)} task/language slices to {args.write_data}")
+        return
     torch.set_num_threads(1)
-    model = HFBackend.load("tiny:llama", batch_size=16)
     tasks = bundled_tasks()
-    print(f"{'task':10} {'lang':4} {'items':>5} {'skipped':>7} {'accuracy':>8} {'baseline':>8}  file")
     with tempfile.TemporaryDirectory() as tmp:
-        for name, lang, rel in SOURCES:
-            src = corpora / rel
-            if not src.exists():
-                print(f"{name:10} {lang:4} skip: {rel} missing")
-                continue
-            t0 = time.perf_counter()
-            data = _as_jsonl(src, Path(tmp))
-            config = RunConfig(languages=[lang], data=str(data), limit=args.limit, mode="base",
-                               choice_scoring="loglikelihood")
-            res = run_eval(model, [tasks[name]], Path(tmp) / f"{name}-{lang}", config)
-            comp = tasks[name].competency
-            summary = res["results"].get(lang, {}).get(comp, {}).get(name)
-            if summary is None:
-                print(f"{name:10} {lang:4} no items: {res['skipped']}")
-                continue
-            print(f"{name:10} {lang:4} {summary['n']:5d} {summary.get('skipped_records', 0):7d} "
-                  f"{summary['accuracy']:8.1f} {summary['baseline']:8.1f}  {rel} "
-                  f"({time.perf_counter() - t0:.1f}s)")
+        data = Path(tmp) / "data"
+        written = write_data(corpora, data)
+        for model in args.model or ["tiny:llama"]:
+            backend = make_backend("hf", model, batch_size=8)
+            print(f"\n{model}")
+            print(f"{'task':10} {'lang':4} {'items':>5} {'shots':>5} {'accuracy':>8} {'baseline':>8}  file")
+            for name, lang, rel in written:
+                started = time.perf_counter()
+                config = RunConfig(
+                    languages=[lang], data=str(data), limit=args.limit, mode="base", choice_scoring="loglikelihood"
+                )
+                result = run_eval(
+                    backend, [tasks[name]], Path(tmp) / model.replace("/", "_") / f"{name}-{lang}", config
+                )
+                summary = result["results"][lang][tasks[name].competency][name]
+                print(
+                    f"{name:10} {lang:4} {summary['n']:5d} {summary['fewshot']['k']:5d} "
+                    f"{summary['accuracy']:8.1f} {summary['baseline']:8.1f}  {rel} "
+                    f"({time.perf_counter() - started:.1f}s)"
+                )
 
 
 if __name__ == "__main__":

@@ -19,8 +19,7 @@ def _template_info(tokenizer) -> dict:
         return {"chat_template": None, "chat_template_sha256": None}
     if isinstance(template, dict):
         template = template.get("default") or next(iter(template.values()))
-    return {"chat_template": template,
-            "chat_template_sha256": hashlib.sha256(template.encode()).hexdigest()}
+    return {"chat_template": template, "chat_template_sha256": hashlib.sha256(template.encode()).hexdigest()}
 
 
 class HFBackend:
@@ -31,32 +30,43 @@ class HFBackend:
         if tokenizer.pad_token_id is None:
             tokenizer.pad_token = tokenizer.eos_token
         vocab = tokenizer.get_vocab()
-        self.stop_ids = sorted({tokenizer.eos_token_id, *(vocab[t] for t in END_OF_TURN if t in vocab)}
-                               - {None})
-        self.info = {"backend": "hf", "model": name, "dtype": str(model.dtype),
-                     **_template_info(tokenizer)}
+        self.stop_ids = sorted({tokenizer.eos_token_id, *(vocab[t] for t in END_OF_TURN if t in vocab)} - {None})
+        self.info = {"backend": "hf", "model": name, "dtype": str(model.dtype), **_template_info(tokenizer)}
         self.fingerprint = f"hf|{name}|{model.dtype}|{self.info['chat_template_sha256']}"
         self.max_length = int(getattr(model.config, "max_position_embeddings", 2048) or 2048)
 
     @classmethod
     def load(cls, model: str, batch_size: int = 16, dtype: str = "auto", device: str | None = None):
-        """Load a hub id or local path; `tiny:<arch>` is a tiny random model built offline."""
+        """Load any model argument `seaforge.models.resolve.resolve_model` takes (tiny:<arch>,
+        registered names, .gguf files, local folders, hub ids)."""
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
-        from seaforge.testing import TINY_PREFIX, resolve_model
+        from seaforge.models.resolve import resolve_model
 
-        if model == TINY_PREFIX:
-            model = TINY_PREFIX + "llama"
+        path = resolve_model(model)  # a ModelNotFound (UserError) names what is unknown
         torch_dtype = "auto" if dtype == "auto" else getattr(torch, dtype)
         try:
-            path = resolve_model(model)
-            tok = AutoTokenizer.from_pretrained(path)
-            lm = AutoModelForCausalLM.from_pretrained(path, torch_dtype=torch_dtype)
+            tokenizer = AutoTokenizer.from_pretrained(path)
+            language_model = AutoModelForCausalLM.from_pretrained(path, dtype=torch_dtype)
         except (OSError, ValueError) as err:
-            raise BackendError(f"cannot load model {model!r}: {err}") from None
+            raise BackendError(f"cannot load model {model!r} from {path}: {err}") from None
         device = device or ("cuda" if torch.cuda.is_available() else "cpu")
-        return cls(lm.to(device).eval(), tok, model, batch_size)
+        return cls(language_model.to(device).eval(), tokenizer, model, batch_size)
+
+    # --- context length -------------------------------------------------------------------
+
+    def prompt_tokens(self, request: GenRequest | LLRequest) -> int:
+        """Tokens the request's prompt takes (context + continuation for log-likelihood)."""
+        if isinstance(request, LLRequest):
+            return len(self._context_ids(request.context)) + len(self._continuation_ids(request.continuation))
+        text, templated = self._text(request)
+        return len(self.tokenizer(text, add_special_tokens=not templated)["input_ids"])
+
+    def fits(self, request: GenRequest | LLRequest) -> bool:
+        """Whether the prompt, plus the tokens to generate, fits the model's context."""
+        budget = self.max_length if isinstance(request, LLRequest) else self.max_length - request.max_tokens
+        return self.prompt_tokens(request) <= budget
 
     # --- generation -----------------------------------------------------------------------
 
@@ -64,88 +74,126 @@ class HFBackend:
         if request.messages:
             if not getattr(self.tokenizer, "chat_template", None):
                 raise BackendError(f"{self.info['model']} has no chat template; run with --mode base")
-            text = self.tokenizer.apply_chat_template(request.chat(), tokenize=False,
-                                                      add_generation_prompt=True)
+            text = self.tokenizer.apply_chat_template(request.chat(), tokenize=False, add_generation_prompt=True)
             return text, True
         return request.prompt or "", False
 
     def generate(self, requests: Sequence[GenRequest]) -> list[str]:
-        out: list[str | None] = [None] * len(requests)
+        outputs: list[str | None] = [None] * len(requests)
         groups: dict[tuple, list[int]] = defaultdict(list)
-        for i, r in enumerate(requests):  # one generate() call per decoding setting
-            groups[(r.max_tokens, r.temperature, r.seed)].append(i)
-        for (max_tokens, temperature, seed), idxs in groups.items():
-            texts = [self._text(requests[i]) for i in idxs]
-            order = sorted(range(len(idxs)), key=lambda j: -len(texts[j][0]))  # less padding
+        for index, request in enumerate(requests):  # one generate() call per decoding setting
+            groups[(request.max_tokens, request.temperature, request.seed)].append(index)
+        for (max_tokens, temperature, seed), indices in groups.items():
+            texts = [self._text(requests[index]) for index in indices]
+            order = sorted(range(len(indices)), key=lambda pos: -len(texts[pos][0]))  # less padding
             for start in range(0, len(order), self.batch_size):
-                chunk = order[start:start + self.batch_size]
-                results = self._generate_batch([texts[j] for j in chunk], max_tokens, temperature, seed)
-                for j, text in zip(chunk, results):
-                    out[idxs[j]] = text
-        return [o or "" for o in out]
+                chunk = order[start : start + self.batch_size]
+                results = self._generate_batch([texts[pos] for pos in chunk], max_tokens, temperature, seed)
+                for pos, text in zip(chunk, results):
+                    outputs[indices[pos]] = text
+        return [output or "" for output in outputs]
 
-    def _generate_batch(self, texts: list[tuple[str, bool]], max_tokens: int, temperature: float,
-                        seed: int | None) -> list[str]:
+    def _generate_batch(
+        self, texts: list[tuple[str, bool]], max_tokens: int, temperature: float, seed: int | None
+    ) -> list[str]:
         import torch
 
-        tok = self.tokenizer
-        tok.padding_side = "left"
-        # A chat template already writes any bos token; raw prompts get the tokenizer's default.
-        enc = tok([t for t, _ in texts], return_tensors="pt", padding=True,
-                  add_special_tokens=not texts[0][1], truncation=True,
-                  max_length=max(8, self.max_length - max_tokens))
-        enc = {k: v.to(self.model.device) for k, v in enc.items()}
-        kwargs = dict(max_new_tokens=max_tokens, pad_token_id=tok.pad_token_id,
-                      eos_token_id=self.stop_ids, do_sample=temperature > 0)
+        encoded = self.encode_prompts(texts, max_tokens)
+        encoded = {key: value.to(self.model.device) for key, value in encoded.items()}
+        kwargs = dict(
+            max_new_tokens=max_tokens,
+            pad_token_id=self.tokenizer.pad_token_id,
+            eos_token_id=self.stop_ids,
+            do_sample=temperature > 0,
+        )
         if temperature > 0:
             torch.manual_seed(seed or 0)
             kwargs["temperature"] = temperature
         else:
             kwargs.update(temperature=None, top_p=None, top_k=None)
         with torch.no_grad():
-            gen = self.model.generate(**enc, **kwargs)
-        new = gen[:, enc["input_ids"].shape[1]:]
-        return tok.batch_decode(new, skip_special_tokens=True)
+            generated = self.model.generate(**encoded, **kwargs)
+        new_tokens = generated[:, encoded["input_ids"].shape[1] :]
+        return self.tokenizer.batch_decode(new_tokens, skip_special_tokens=True)
+
+    def encode_prompts(self, texts: list[tuple[str, bool]], max_tokens: int) -> dict:
+        """Left-padded input ids; a prompt longer than the context loses its start, never its end
+        (the question and the answer cue). The evaluator drops few-shot examples before that."""
+        tokenizer = self.tokenizer
+        tokenizer.padding_side = "left"
+        tokenizer.truncation_side = "left"
+        # A chat template already writes any bos token; raw prompts get the tokenizer's default.
+        return dict(
+            tokenizer(
+                [text for text, _ in texts],
+                return_tensors="pt",
+                padding=True,
+                add_special_tokens=not texts[0][1],
+                truncation=True,
+                max_length=max(8, self.max_length - max_tokens),
+            )
+        )
 
     # --- log-likelihood -------------------------------------------------------------------
 
     def loglikelihood(self, requests: Sequence[LLRequest]) -> list[float]:
-        tok = self.tokenizer
         pairs = []
-        for r in requests:
-            ctx = tok(r.context, add_special_tokens=True)["input_ids"] if r.context else []
-            if not ctx:  # the first token needs something to be predicted from
-                ctx = [tok.bos_token_id if tok.bos_token_id is not None else tok.eos_token_id]
-            cont = tok(r.continuation, add_special_tokens=False)["input_ids"]
-            if not cont:
-                raise BackendError(f"empty continuation after tokenisation: {r.continuation!r}")
-            ids = (ctx + cont)[-self.max_length:]
-            pairs.append((ids, len(cont)))
-        out = [0.0] * len(pairs)
-        order = sorted(range(len(pairs)), key=lambda i: -len(pairs[i][0]))
+        for request in requests:
+            context = self._context_ids(request.context)
+            continuation = self._continuation_ids(request.continuation)
+            ids = (context + continuation)[-self.max_length :]  # too long: the context loses its start
+            # A continuation longer than the whole context window keeps its last tokens only.
+            pairs.append((ids, min(len(continuation), len(ids) - 1)))
+        values = [0.0] * len(pairs)
+        order = sorted(range(len(pairs)), key=lambda index: -len(pairs[index][0]))
         for start in range(0, len(order), self.batch_size):
-            chunk = order[start:start + self.batch_size]
-            for i, value in zip(chunk, self._ll_batch([pairs[i] for i in chunk])):
-                out[i] = value
-        return out
+            chunk = order[start : start + self.batch_size]
+            for index, value in zip(chunk, self._ll_batch([pairs[index] for index in chunk])):
+                values[index] = value
+        return values
+
+    def _context_ids(self, context: str) -> list[int]:
+        tokenizer = self.tokenizer
+        ids = tokenizer(context, add_special_tokens=True)["input_ids"] if context else []
+        if not ids:  # the first token needs something to be predicted from
+            ids = [tokenizer.bos_token_id if tokenizer.bos_token_id is not None else tokenizer.eos_token_id]
+        return ids
+
+    def _continuation_ids(self, continuation: str) -> list[int]:
+        ids = self.tokenizer(continuation, add_special_tokens=False)["input_ids"]
+        if not ids:
+            raise BackendError(f"empty continuation after tokenisation: {continuation!r}")
+        return ids
 
     def _ll_batch(self, pairs: list[tuple[list[int], int]]) -> list[float]:
         import torch
 
         width = max(len(ids) for ids, _ in pairs)
-        pad = self.tokenizer.pad_token_id
-        input_ids = torch.full((len(pairs), width), pad, dtype=torch.long)
+        # Left padding puts every continuation at the end of its row, so logits are needed for the
+        # last `keep` positions only: with a 262K vocabulary (Gemma 3) logits for every position
+        # of a batch would take gigabytes.
+        keep = max(n_cont for _, n_cont in pairs) + 1
+        input_ids = torch.full((len(pairs), width), self.tokenizer.pad_token_id, dtype=torch.long)
         mask = torch.zeros((len(pairs), width), dtype=torch.long)
         for row, (ids, _) in enumerate(pairs):
-            input_ids[row, :len(ids)] = torch.tensor(ids)
-            mask[row, :len(ids)] = 1
+            input_ids[row, width - len(ids) :] = torch.tensor(ids)
+            mask[row, width - len(ids) :] = 1
+        position_ids = (mask.cumsum(-1) - 1).clamp(min=0)  # positions count from each row's first token
+        inputs = {
+            "input_ids": input_ids.to(self.model.device),
+            "attention_mask": mask.to(self.model.device),
+            "position_ids": position_ids.to(self.model.device),
+        }
         with torch.no_grad():
-            logits = self.model(input_ids=input_ids.to(self.model.device),
-                                attention_mask=mask.to(self.model.device)).logits.float()
-        logprobs = torch.log_softmax(logits, dim=-1).cpu()
+            try:
+                logits = self.model(**inputs, logits_to_keep=keep).logits
+            except TypeError:  # a model class without `logits_to_keep`
+                logits = self.model(**inputs).logits
+        logprobs = torch.log_softmax(logits[:, -keep:].float(), dim=-1).cpu()
         values = []
         for row, (ids, n_cont) in enumerate(pairs):
-            positions = torch.arange(len(ids) - n_cont - 1, len(ids) - 1)
-            targets = torch.tensor(ids[len(ids) - n_cont:])
+            # The token at kept position j is predicted by the logits at j - 1.
+            positions = torch.arange(keep - n_cont - 1, keep - 1)
+            targets = torch.tensor(ids[len(ids) - n_cont :])
             values.append(float(logprobs[row, positions, targets].sum()))
         return values

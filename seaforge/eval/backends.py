@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
+from seaforge.errors import UserError
 from seaforge.eval.cache import GenRequest, LLRequest
 
 BACKENDS = ("hf", "openai", "vllm")
 
 
-class BackendError(RuntimeError):
+class BackendError(UserError):
     """A backend that cannot answer (unreachable endpoint, missing package, no log-probs)."""
 
 
@@ -29,10 +30,21 @@ class Backend(Protocol):
 Progress = Callable[[int], None]
 
 
-def make_backend(kind: str, model: str, *, batch_size: int = 16, base_url: str | None = None,
-                 api_key_env: str = "OPENAI_API_KEY", concurrency: int = 8, dtype: str = "auto",
-                 max_retries: int = 5, timeout: float = 120.0, device: str | None = None) -> Backend:
-    """Build a backend. `model`: a hub id or local path; `tiny:<arch>` is an offline random model."""
+def make_backend(
+    kind: str,
+    model: str,
+    *,
+    batch_size: int = 16,
+    base_url: str | None = None,
+    api_key_env: str = "OPENAI_API_KEY",
+    concurrency: int = 8,
+    dtype: str = "auto",
+    max_retries: int = 5,
+    timeout: float = 120.0,
+    device: str | None = None,
+) -> Backend:
+    """Build a backend. `model`: anything `seaforge.models.resolve.resolve_model` takes (hf, vllm),
+    or the served model name (openai)."""
     if kind == "hf":
         from seaforge.eval.backend_hf import HFBackend
 
@@ -42,8 +54,9 @@ def make_backend(kind: str, model: str, *, batch_size: int = 16, base_url: str |
 
         if not base_url:
             raise BackendError("the openai backend needs --base-url (e.g. http://127.0.0.1:8000/v1)")
-        return OpenAIBackend(model, base_url, api_key_env=api_key_env, concurrency=concurrency,
-                             max_retries=max_retries, timeout=timeout)
+        return OpenAIBackend(
+            model, base_url, api_key_env=api_key_env, concurrency=concurrency, max_retries=max_retries, timeout=timeout
+        )
     if kind == "vllm":
         from seaforge.eval.backend_vllm import VLLMBackend
 

@@ -26,7 +26,7 @@ class GenRequest:
     seed: int | None = None  # only meaningful when sampling; None under greedy decoding
 
     def chat(self) -> list[dict]:
-        return [{"role": r, "content": c} for r, c in self.messages or ()]
+        return [{"role": role, "content": content} for role, content in self.messages or ()]
 
 
 @dataclass(frozen=True)
@@ -37,10 +37,15 @@ class LLRequest:
     continuation: str
 
 
-def make_gen(messages: list[dict] | None = None, prompt: str | None = None, max_tokens: int = 64,
-             temperature: float = 0.0, seed: int | None = None) -> GenRequest:
-    msgs = tuple((m["role"], m["content"]) for m in messages) if messages else None
-    return GenRequest(msgs, prompt, max_tokens, temperature, seed if temperature > 0 else None)
+def make_gen(
+    messages: list[dict] | None = None,
+    prompt: str | None = None,
+    max_tokens: int = 64,
+    temperature: float = 0.0,
+    seed: int | None = None,
+) -> GenRequest:
+    turns = tuple((message["role"], message["content"]) for message in messages) if messages else None
+    return GenRequest(turns, prompt, max_tokens, temperature, seed if temperature > 0 else None)
 
 
 def request_key(fingerprint: str, request: GenRequest | LLRequest) -> str:
@@ -70,17 +75,19 @@ class InferenceCache:
     def get_many(self, keys: Sequence[str]) -> dict[str, Any]:
         found: dict[str, Any] = {}
         unique = list(dict.fromkeys(keys))
-        for i in range(0, len(unique), 500):
-            chunk = unique[i:i + 500]
+        for start in range(0, len(unique), 500):  # SQLite caps the number of ? parameters
+            chunk = unique[start : start + 500]
             marks = ",".join("?" * len(chunk))
             rows = self.db.execute(f"SELECT key, value FROM inference WHERE key IN ({marks})", chunk)
-            found.update({k: json.loads(v) for k, v in rows})
+            found.update({key: json.loads(value) for key, value in rows})
         return found
 
     def put_many(self, pairs: Sequence[tuple[str, Any]]) -> None:
         with self.db:  # one transaction: all of the batch or none of it
-            self.db.executemany("INSERT OR REPLACE INTO inference VALUES (?, ?)",
-                                [(k, json.dumps(v, ensure_ascii=False)) for k, v in pairs])
+            self.db.executemany(
+                "INSERT OR REPLACE INTO inference VALUES (?, ?)",
+                [(key, json.dumps(value, ensure_ascii=False)) for key, value in pairs],
+            )
 
     def __len__(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM inference").fetchone()[0]
@@ -89,23 +96,28 @@ class InferenceCache:
         self.db.close()
 
 
-def cached_call(cache: InferenceCache, fingerprint: str, requests: Sequence,
-                compute: Callable[[list], list], chunk: int = 64,
-                on_done: Callable[[int], None] | None = None) -> list:
+def cached_call(
+    cache: InferenceCache,
+    fingerprint: str,
+    requests: Sequence,
+    compute: Callable[[list], list],
+    chunk: int = 64,
+    on_done: Callable[[int], None] | None = None,
+) -> list:
     """Answer `requests` from the cache, computing only the misses, committing chunk by chunk."""
-    keys = [request_key(fingerprint, r) for r in requests]
+    keys = [request_key(fingerprint, request) for request in requests]
     found = cache.get_many(keys)
-    todo = list(dict.fromkeys(k for k in keys if k not in found))
-    cache.stats.hits += len(keys) - sum(1 for k in keys if k not in found)
+    todo = list(dict.fromkeys(key for key in keys if key not in found))
+    cache.stats.hits += len(keys) - sum(1 for key in keys if key not in found)
     cache.stats.misses += len(todo)
     by_key = dict(zip(keys, requests))
     if on_done:
         on_done(len(keys) - len(todo))
-    for i in range(0, len(todo), chunk):
-        batch_keys = todo[i:i + chunk]
-        values = compute([by_key[k] for k in batch_keys])
+    for start in range(0, len(todo), chunk):
+        batch_keys = todo[start : start + chunk]
+        values = compute([by_key[key] for key in batch_keys])
         cache.put_many(list(zip(batch_keys, values)))
         found.update(zip(batch_keys, values))
         if on_done:
             on_done(len(batch_keys))
-    return [found[k] for k in keys]
+    return [found[key] for key in keys]

@@ -8,38 +8,48 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from seaforge.errors import UserError
 from seaforge.eval.tasks import DEFAULT_LANGUAGES
 
-app = typer.Typer(help="SEA-HELM style holistic evaluation of local models and endpoints.",
-                  no_args_is_help=True, add_completion=False, pretty_exceptions_show_locals=False)
+app = typer.Typer(
+    help="SEA-HELM style holistic evaluation of local models and endpoints.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
 console = Console(stderr=True, emoji=False)
-
-
-def _fail(message: str) -> None:
-    console.print(f"[red]error:[/red] {message}")
-    raise typer.Exit(2)
 
 
 def _ints(text: str) -> list[int]:
     try:
-        return [int(x) for x in text.split(",") if x.strip()]
+        return [int(part) for part in text.split(",") if part.strip()]
     except ValueError:
-        _fail(f"--seeds must be a comma list of integers, not {text!r}")
-    return []
+        raise UserError(f"--seeds must be a comma list of integers, not {text!r}") from None
 
 
 @app.command()
 def run(
-    model: str = typer.Option(..., help="Hub id, local path, `tiny:<arch>` (offline random model) "
-                                        "or the served model name for --backend openai."),
-    tasks: str = typer.Option("seahelm", help="Comma list: suite (seahelm), task names, "
-                                              "competencies or task YAML paths."),
+    model: str = typer.Option(
+        ...,
+        help="Registered name (gemma3-270m), hub id, local folder, .gguf file, "
+        "`tiny:<arch>` (offline random model) or the served model name "
+        "for --backend openai.",
+    ),
+    tasks: str = typer.Option(
+        "seahelm", help="Comma list: suite (seahelm), task names, competencies or task YAML paths."
+    ),
     out: Path = typer.Option(..., help="Output folder: results.json, items/, cache.sqlite."),
     backend: str = typer.Option("hf", help="hf | openai | vllm"),
     languages: str = typer.Option(",".join(DEFAULT_LANGUAGES), help="Comma list of language codes."),
     mode: str = typer.Option("auto", help="instruct (zero-shot chat) | base (k-shot) | auto"),
     seeds: str = typer.Option("0", help="Comma list of seeds (few-shot choice, sampling)."),
-    data: str = typer.Option("samples", help="samples | hf | path to a JSONL file or folder."),
+    data: str = typer.Option("samples", help="samples | hf | path to a JSONL file or a folder of <task>.jsonl files."),
+    fewshot_data: str = typer.Option(
+        None,
+        help="Few-shot examples for a local --data file (a JSONL, or a "
+        "folder of <task>_examples.jsonl). Default: a sibling "
+        "<name>_examples.jsonl; none: zero-shot.",
+    ),
     limit: int = typer.Option(None, help="At most this many items per task and language."),
     temperature: float = typer.Option(0.0, help="0 = greedy."),
     max_tokens: int = typer.Option(None, help="Cap every task's generation length (quick demos)."),
@@ -55,47 +65,67 @@ def run(
     label: str = typer.Option(None, help="Name of this run on leaderboards (default: the model)."),
 ) -> None:
     """Evaluate a model or endpoint; resumable, every inference cached."""
-    from seaforge.eval.backends import BackendError, make_backend
-    from seaforge.eval.runner import RunConfig, run_eval
-    from seaforge.eval.tasks import TaskError, select_tasks
+    from seaforge.eval.backends import make_backend
+    from seaforge.eval.runner import RunConfig, prepare_run, run_eval
+    from seaforge.eval.tasks import select_tasks
 
-    try:
-        chosen = select_tasks(tasks)
-        lm = make_backend(backend, model, batch_size=batch_size, base_url=base_url,
-                          api_key_env=api_key_env, concurrency=concurrency)
-        judge = (make_backend(judge_backend, judge_model, base_url=judge_base_url,
-                              api_key_env=api_key_env, concurrency=concurrency)
-                 if judge_model else None)
-        config = RunConfig(languages=[x.strip() for x in languages.split(",") if x.strip()],
-                           mode=mode, seeds=_ints(seeds), data=data, limit=limit,
-                           temperature=temperature, choice_scoring=choice_scoring,
-                           cache=str(cache) if cache else None, max_tokens=max_tokens,
-                           label=label)
-        report = run_eval(lm, chosen, out, config, judge=judge, console=console)
-    except (TaskError, BackendError, ValueError) as err:
-        _fail(str(err))
-        return
+    # Everything is checked and every data file read before a model loads: mistakes cost seconds.
+    chosen = select_tasks(tasks)
+    config = RunConfig(
+        languages=[code.strip() for code in languages.split(",") if code.strip()],
+        mode=mode,
+        seeds=_ints(seeds),
+        data=data,
+        limit=limit,
+        temperature=temperature,
+        choice_scoring=choice_scoring,
+        cache=str(cache) if cache else None,
+        max_tokens=max_tokens,
+        label=label,
+        fewshot_data=fewshot_data,
+    )
+    plan = prepare_run(chosen, config, out, judge=judge_model is not None)
+    language_model = make_backend(
+        backend, model, batch_size=batch_size, base_url=base_url, api_key_env=api_key_env, concurrency=concurrency
+    )
+    judge = (
+        make_backend(
+            judge_backend, judge_model, base_url=judge_base_url, api_key_env=api_key_env, concurrency=concurrency
+        )
+        if judge_model
+        else None
+    )
+    report = run_eval(language_model, chosen, out, config, judge=judge, console=console, plan=plan)
     _print_summary(report)
-    console.print(f"wrote {out / 'results.json'} (cache: {report['cache']['hits']} hits, "
-                  f"{report['cache']['misses']} computed; {report['timings']['total_s']:.1f}s)")
+    prompts = report["prompts"]
+    if prompts["fewshot_dropped"] or prompts["truncated_left"]:
+        console.print(
+            f"[yellow]long prompts: {prompts['fewshot_dropped']} lost few-shot examples, "
+            f"{prompts['truncated_left']} were cut from the left to fit the model[/yellow]"
+        )
+    console.print(
+        f"wrote {out / 'results.json'} (cache: {report['cache']['hits']} hits, "
+        f"{report['cache']['misses']} computed; {report['timings']['total_s']:.1f}s)"
+    )
 
 
 def _print_summary(report: dict) -> None:
     from seaforge.eval.report import fmt
 
-    agg = report["aggregate"]
-    table = Table(title=f"{report['label']}: SEA average {fmt(agg['sea_average'])}")
+    averages = report["aggregate"]
+    table = Table(title=f"{report['label']}: SEA average {fmt(averages['sea_average'])}")
     table.add_column("language")
-    comps = sorted({c for v in agg["languages"].values() for c in v["competencies"]})
-    for comp in comps:
-        table.add_column(comp, justify="right")
+    competencies = sorted({name for entry in averages["languages"].values() for name in entry["competencies"]})
+    for competency in competencies:
+        table.add_column(competency, justify="right")
     table.add_column("average", justify="right")
-    for lang, v in agg["languages"].items():
-        table.add_row(lang, *[fmt(v["competencies"].get(c)) for c in comps], fmt(v))
+    for lang, entry in averages["languages"].items():
+        table.add_row(lang, *[fmt(entry["competencies"].get(name)) for name in competencies], fmt(entry))
     Console(emoji=False).print(table)
     if report["skipped"]:
-        console.print(f"[yellow]{len(report['skipped'])} task/language pairs skipped[/yellow] "
-                      "(see `skipped` in results.json)")
+        console.print(
+            f"[yellow]{len(report['skipped'])} task/language pairs skipped[/yellow] (see `skipped` in results.json)"
+        )
 
 
 @app.command("tasks")
@@ -107,8 +137,7 @@ def list_tasks() -> None:
     for col in ("task", "competency", "metric", "languages", "hub dataset"):
         table.add_column(col)
     for task in bundled_tasks().values():
-        table.add_row(task.name, task.competency, task.metric, " ".join(task.languages),
-                      task.source.hf or "-")
+        table.add_row(task.name, task.competency, task.metric, " ".join(task.languages), task.source.hf or "-")
     Console(emoji=False).print(table)
 
 
@@ -120,12 +149,10 @@ def report(
     """Render a leaderboard of several runs as Markdown and an HTML page with charts."""
     from seaforge.eval.report import write_report
     from seaforge.eval.runner import load_results
+    from seaforge.io import check_writable
 
-    try:
-        loaded = [load_results(p) for p in runs]
-    except (FileNotFoundError, ValueError) as err:
-        _fail(str(err))
-        return
+    loaded = [load_results(path) for path in runs]
+    check_writable(out)
     md_path, html_path = write_report(loaded, out)
     typer.echo(md_path.read_text(encoding="utf-8"))
     console.print(f"wrote {md_path} and {html_path}")
@@ -141,9 +168,7 @@ def compare(
     from seaforge.eval.compare import compare_runs, render_comparison
     from seaforge.eval.runner import load_results
 
-    try:
-        rows = compare_runs(load_results(a), load_results(b), rounds=rounds)
-    except (FileNotFoundError, ValueError) as err:
-        _fail(str(err))
-        return
+    if rounds < 100:
+        raise UserError(f"--rounds must be at least 100, not {rounds}")
+    rows = compare_runs(load_results(a), load_results(b), rounds=rounds)
     Console(emoji=False).print(render_comparison(rows))

@@ -1,88 +1,105 @@
 """`seaforge eval compare A B`: per-task differences with paired-bootstrap significance.
 
 Both runs scored the same items, so the test pairs them item by item: resampling items and
-recomputing the mean difference tells whether a gain is larger than the item noise.
+recomputing each run's shown score (the normalized corpus metric, averaged over seeds: chrF++ from
+summed n-gram counts, macro-F1 from summed label counts) tells whether a gain is larger than the
+item noise. The bootstrap is the one in `bootstrap.py` that also gives the standard errors.
 """
 
 from __future__ import annotations
 
-import json
-import random
 from pathlib import Path
 
+import numpy as np
 from rich.table import Table
 
-from seaforge.eval.scores import normalized_key
+from seaforge.errors import UserError
+from seaforge.eval.bootstrap import difference_test
+from seaforge.eval.scores import item_vectors, normalized_key, seed_mean_statistic
+from seaforge.eval.tasks import check_name
+from seaforge.io import iter_jsonl
 
 ALPHA = 0.05
+ROUNDS = 2000
 
 
-def item_scores(run: dict, task: str, lang: str) -> dict[str, float]:
-    """Per-item score (0-1) averaged over seeds, from the run's items/<task>/<lang>.jsonl."""
-    path = Path(run["_path"]).parent / "items" / task / f"{lang}.jsonl"
+def item_records(run: dict, task: str, lang: str) -> dict[int, dict[str, dict]]:
+    """`{seed: {item id: record}}` from the run's items/<task>/<lang>.jsonl ({} when absent)."""
+    path = Path(run["_path"]).parent / "items" / check_name(task) / f"{check_name(lang, 'language')}.jsonl"
     if not path.exists():
         return {}
-    sums: dict[str, list[float]] = {}
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            row = json.loads(line)
-            if row.get("score") is not None:
-                sums.setdefault(str(row["id"]), []).append(float(row["score"]))
-    return {k: sum(v) / len(v) for k, v in sums.items()}
+    by_seed: dict[int, dict[str, dict]] = {}
+    for line in iter_jsonl(path):
+        if line.error:
+            raise UserError(f"{line.error} (a per-item results file of `eval run`)")
+        record = line.record
+        by_seed.setdefault(int(record.get("seed", 0)), {})[str(record["id"])] = record
+    return by_seed
 
 
-def compare_runs(a: dict, b: dict, rounds: int = 2000) -> list[dict]:
+def _statistic(run: dict, task: str, records_by_seed: dict[int, dict[str, dict]], shared: list[str], summary: dict):
+    meta = run.get("tasks", {}).get(task, {})
+    metric = meta.get("metric") or normalized_key(summary).removeprefix("normalized_")
+    vectors = [
+        item_vectors(metric, [records[item_id] for item_id in shared], meta.get("labels") or ())
+        for _, records in sorted(records_by_seed.items())
+    ]
+    return seed_mean_statistic(metric, vectors, summary.get("baseline", 0.0), meta.get("max_score", 100.0))
+
+
+def compare_runs(a: dict, b: dict, rounds: int = ROUNDS) -> list[dict]:
     """One row per task and language the two runs share."""
     rows = []
     for lang, comps in b["results"].items():
         for comp, tasks in comps.items():
-            for task, sb in tasks.items():
-                sa = a["results"].get(lang, {}).get(comp, {}).get(task)
-                if sa is None:
+            for task, summary_b in tasks.items():
+                summary_a = a["results"].get(lang, {}).get(comp, {}).get(task)
+                if summary_a is None:
                     continue
-                key = normalized_key(sb)
-                row = {"lang": lang, "competency": comp, "task": task, "metric": key,
-                       "a": sa.get(key), "b": sb.get(key)}
+                key = normalized_key(summary_b)
+                row = {
+                    "lang": lang,
+                    "competency": comp,
+                    "task": task,
+                    "metric": key,
+                    "a": summary_a.get(key),
+                    "b": summary_b.get(key),
+                }
                 row["diff"] = (row["b"] - row["a"]) if None not in (row["a"], row["b"]) else None
-                ia, ib = item_scores(a, task, lang), item_scores(b, task, lang)
-                shared = sorted(set(ia) & set(ib))
+                records_a, records_b = item_records(a, task, lang), item_records(b, task, lang)
+                id_sets = [set(records) for records in (*records_a.values(), *records_b.values())]
+                shared = sorted(set.intersection(*id_sets)) if id_sets else []
                 row["n"] = len(shared)
+                test = None
                 if len(shared) >= 2:
-                    scale = 100 / (100 - sb.get("baseline", 0.0)) * 100  # item 0-1 -> normalised
-                    mean, low, high, p = paired_bootstrap([ia[k] for k in shared], [ib[k] for k in shared], rounds)
-                    row.update(ci=(low * scale, high * scale), p=p, significant=p < ALPHA)
-                else:
+                    test = difference_test(
+                        _statistic(a, task, records_a, shared, summary_a),
+                        _statistic(b, task, records_b, shared, summary_b),
+                        len(shared),
+                        rounds,
+                    )
+                if test is None:
                     row.update(ci=None, p=None, significant=False)
+                else:
+                    low, high, p_value = test
+                    row.update(ci=(low, high), p=p_value, significant=p_value < ALPHA)
                 rows.append(row)
     return rows
 
 
-def paired_bootstrap(a: list[float], b: list[float], rounds: int = 2000
-                     ) -> tuple[float, float, float, float]:
-    """Mean of b - a, its 95% bootstrap interval, and a two-sided p-value for "no difference"."""
-    n = len(a)
-    diffs = [y - x for x, y in zip(a, b)]
-    mean = sum(diffs) / n
-    rng = random.Random(0)
-    boots = sorted(sum(diffs[rng.randrange(n)] for _ in range(n)) / n for _ in range(rounds))
-    low, high = boots[int(0.025 * rounds)], boots[min(rounds - 1, int(0.975 * rounds))]
-    if all(d == 0 for d in diffs):
-        return mean, low, high, 1.0
-    p = 2 * min(sum(d <= 0 for d in boots), sum(d >= 0 for d in boots)) / rounds
-    return mean, low, high, min(1.0, p)
-
-
 def render_comparison(rows: list[dict]) -> Table:
-    table = Table(title="B - A (normalised scores; * = p < 0.05, paired bootstrap over items)")
-    for col in ("lang", "task", "A", "B", "B - A", "95% CI", "p", "n"):
-        table.add_column(col, justify="left" if col in ("lang", "task") else "right")
-    for r in sorted(rows, key=lambda r: (r["lang"], r["task"])):
-        diff = "-" if r["diff"] is None else f"{r['diff']:+.1f}{' *' if r['significant'] else ''}"
-        ci = "-" if not r["ci"] else f"[{r['ci'][0]:+.1f}, {r['ci'][1]:+.1f}]"
-        p = "-" if r["p"] is None else f"{r['p']:.3f}"
-        table.add_row(r["lang"], r["task"], _f(r["a"]), _f(r["b"]), diff, ci, p, str(r["n"]))
+    table = Table(title="B - A (normalized scores; * = p < 0.05, paired bootstrap over items)")
+    for column in ("lang", "task", "A", "B", "B - A", "95% CI", "p", "n"):
+        table.add_column(column, justify="left" if column in ("lang", "task") else "right")
+    for row in sorted(rows, key=lambda row: (row["lang"], row["task"])):
+        diff = "-" if row["diff"] is None else f"{row['diff']:+.1f}{' *' if row['significant'] else ''}"
+        interval = "-" if not row["ci"] else f"[{row['ci'][0]:+.1f}, {row['ci'][1]:+.1f}]"
+        p_value = "-" if row["p"] is None else f"{row['p']:.3f}"
+        table.add_row(
+            row["lang"], row["task"], _format(row["a"]), _format(row["b"]), diff, interval, p_value, str(row["n"])
+        )
     return table
 
 
-def _f(x: float | None) -> str:
-    return "-" if x is None else f"{x:.1f}"
+def _format(value: float | None) -> str:
+    return "-" if value is None or np.isnan(value) else f"{value:.1f}"

@@ -27,23 +27,21 @@ def _json_ok(text: str) -> bool:
 
 
 def _paragraphs(text: str) -> int:
-    return len([p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()])
+    return len([paragraph for paragraph in re.split(r"\n\s*\n", text.strip()) if paragraph.strip()])
 
 
 CHECKS: dict[str, Callable[..., bool]] = {
     "max_words": lambda text, lang, n: len(words(text, lang)) <= n,
     "min_words": lambda text, lang, n: len(words(text, lang)) >= n,
     "include_keywords": lambda text, lang, words: all(w.casefold() in text.casefold() for w in words),
-    "exclude_keywords": lambda text, lang, words: not any(w.casefold() in text.casefold()
-                                                          for w in words),
+    "exclude_keywords": lambda text, lang, words: not any(w.casefold() in text.casefold() for w in words),
     "no_commas": lambda text, lang: not any(c in text for c in _COMMAS),
     "bullet_points": lambda text, lang, n: len(_BULLET.findall(text)) == n,
     "paragraphs": lambda text, lang, n: _paragraphs(text) == n,
     "start_with": lambda text, lang, text_: text.strip().startswith(text_),
     "end_with": lambda text, lang, text_: text.strip().endswith(text_),
     "json_format": lambda text, lang: _json_ok(text),
-    "quotation": lambda text, lang: len(text.strip()) > 1 and text.strip()[0] in "\"“"
-    and text.strip()[-1] in "\"”",
+    "quotation": lambda text, lang: len(text.strip()) > 1 and text.strip()[0] in '"“' and text.strip()[-1] in '"”',
     "title": lambda text, lang: re.search(r"<<[^\n]+>>", text) is not None,
     "lowercase": lambda text, lang: text == text.lower(),
     "uppercase": lambda text, lang: text == text.upper(),

@@ -29,9 +29,11 @@ class Item:
 @dataclass
 class Loaded:
     items: list[Item]
-    fewshot: list[Item]
+    fewshot: list[Item]  # examples for k-shot prompts: never the test items of a real data file
     source: str  # what was read, for the results file
     skipped: int = 0  # records in the source that could not be used
+    fewshot_source: str | None = None  # where the examples came from; None: none found
+    fewshot_missing: str = ""  # why there are none (said in the output and the results)
 
 
 def _canonical_label(task: Task, lang: str, raw: Any) -> str | None:
@@ -41,8 +43,8 @@ def _canonical_label(task: Task, lang: str, raw: Any) -> str | None:
     if raw in task.labels:
         return raw
     spec = task.languages.get(lang)
-    by_native = {v.strip().lower(): k for k, v in (spec.options if spec else {}).items()}
-    by_label = {lab.lower(): lab for lab in task.labels}
+    by_native = {native.strip().lower(): label for label, native in (spec.options if spec else {}).items()}
+    by_label = {label.lower(): label for label in task.labels}
     key = raw.strip().lower()
     return by_label.get(key) or by_native.get(key)
 
@@ -51,12 +53,17 @@ def record_to_item(task: Task, record: dict, lang: str, where: str) -> Item:
     """Turn one source record into an Item; raises TaskError naming `where` and the field."""
     if not isinstance(record, dict):
         raise TaskError(f"{where}: a record must be a JSON object")
-    fields = dict(record["prompts"][0]) if record.get("prompts") else {
-        k: v for k, v in record.items() if k not in _META_KEYS}
-    fields = {task.source.fields.get(k, k): v for k, v in fields.items()}
+    fields = (
+        dict(record["prompts"][0])
+        if record.get("prompts")
+        else {name: value for name, value in record.items() if name not in _META_KEYS}
+    )
+    fields = {task.source.fields.get(name, name): value for name, value in fields.items()}
     # Upstream files name their ids differently (XCOPA `idx`, IndoNLI `pair_id`).
-    raw_id = next((record[k] for k in ("id", "idx", "pair_id") if record.get(k) is not None),
-                  (record.get("metadata") or {}).get("sample_id", ""))
+    raw_id = next(
+        (record[key] for key in ("id", "idx", "pair_id") if record.get(key) is not None),
+        (record.get("metadata") or {}).get("sample_id", ""),
+    )
     item_id = str(raw_id)
     if not item_id:
         raise TaskError(f"{where}: field `id` is missing")
@@ -65,14 +72,16 @@ def record_to_item(task: Task, record: dict, lang: str, where: str) -> Item:
         raw_label = record.get(task.source.label_field, record.get("label"))
         label = _canonical_label(task, lang, raw_label)
         if label is None:
-            raise TaskError(f"{where}: field `{task.source.label_field}`: {raw_label!r} is not one of "
-                            f"{task.labels} (or their {lang} options)")
+            raise TaskError(
+                f"{where}: field `{task.source.label_field}`: {raw_label!r} is not one of "
+                f"{task.labels} (or their {lang} options)"
+            )
     refs: list[str] = []
     if task.references:
         raw = fields.get(task.references, record.get(task.references, record.get("label")))
         if raw is None:
             raise TaskError(f"{where}: field `{task.references}` (the reference) is missing")
-        refs = [raw] if isinstance(raw, str) else [str(r) for r in raw]
+        refs = [raw] if isinstance(raw, str) else [str(ref) for ref in raw]
     return Item(item_id, lang, fields, label, refs)
 
 
@@ -103,60 +112,119 @@ def _sample_path(task: Task) -> Path:
     return bundled_dir() / task.source.samples
 
 
-def _split_fewshot(items: list[Item], k: int) -> tuple[list[Item], list[Item]]:
-    # Samples have no separate few-shot split: every item is also a candidate example, and the
-    # prompt builder never shows an item its own answer.
-    return items, items if k else []
+EXAMPLES_SUFFIX = "_examples"  # SEA-HELM's name for a split's few-shot file: jv_belebele_examples.jsonl
 
 
-def load_items(task: Task, lang: str, data: str = "samples", limit: int | None = None,
-               fewshot_k: int = 0) -> Loaded:
-    """Items of one task and language. `data`: "samples", "hf", or a path to a local JSONL."""
-    if data == "samples":
-        path = _sample_path(task)
-        items, skipped = read_jsonl(path, task, lang, strict=True)
-        items, fewshot = _split_fewshot(items, fewshot_k)
-        source = f"samples:{task.source.samples}"
-    elif data == "hf":
-        items, fewshot, skipped, source = _load_hf(task, lang, fewshot_k)
+def data_file(data: str | Path, task: Task) -> Path:
+    """The test-item file `--data` names for `task`: the file itself, or DIR/<task>.jsonl."""
+    path = Path(data)
+    return path / f"{task.name}.jsonl" if path.is_dir() else path
+
+
+def fewshot_file(task: Task, test_file: Path, fewshot_data: str | Path | None) -> Path | None:
+    """Where few-shot examples for a local test file come from: `--fewshot-data` (a file, or a
+    folder holding <task>_examples.jsonl or <task>.jsonl), else a sibling <stem>_examples.jsonl."""
+    if fewshot_data is not None and not Path(fewshot_data).is_dir():
+        found: Path | None = Path(fewshot_data)  # a missing file is reported when it is read
     else:
-        path = Path(data)
-        if path.is_dir():
-            path = path / f"{task.name}.jsonl"
+        if fewshot_data is not None:
+            candidates = [
+                Path(fewshot_data) / f"{task.name}{EXAMPLES_SUFFIX}.jsonl",
+                Path(fewshot_data) / f"{task.name}.jsonl",
+            ]
+        else:
+            candidates = [test_file.with_name(f"{test_file.stem}{EXAMPLES_SUFFIX}.jsonl")]
+        found = next((candidate for candidate in candidates if candidate.is_file()), None)
+    if found is not None and found.exists() and found.resolve() == test_file.resolve():
+        raise TaskError(f"--fewshot-data {fewshot_data}: is the test file itself; examples must be separate")
+    return found
+
+
+def load_items(
+    task: Task,
+    lang: str,
+    data: str = "samples",
+    limit: int | None = None,
+    fewshot_k: int = 0,
+    fewshot_data: str | Path | None = None,
+) -> Loaded:
+    """Items of one task and language. `data`: "samples", "hf", or a path to a local JSONL
+    (or a folder of <task>.jsonl files). Few-shot examples (when `fewshot_k`) never come from the
+    test items of a real data file: `fewshot_data`, a sibling <stem>_examples.jsonl, or none."""
+    if data == "samples":
+        items, skipped = read_jsonl(_sample_path(task), task, lang, strict=True)
+        # The bundled samples are demo items, not a benchmark: for k-shot demos the other sample
+        # items serve as examples (an item is never shown its own answer).
+        fewshot = items if fewshot_k else []
+        loaded = Loaded(
+            items,
+            fewshot,
+            f"samples:{task.source.samples}",
+            skipped,
+            fewshot_source="samples (the other sample items)" if fewshot_k else None,
+        )
+    elif data == "hf":
+        loaded = _load_hf(task, lang, fewshot_k)
+    else:
+        path = data_file(data, task)
         if not path.exists():
             raise TaskError(f"{path}: no such data file for task {task.name!r}")
         items, skipped = read_jsonl(path, task, lang, strict=False)
-        items, fewshot = _split_fewshot(items, fewshot_k)
-        source = str(path)
+        loaded = Loaded(items, [], str(path), skipped)
+        if fewshot_k:
+            examples_path = fewshot_file(task, path, fewshot_data)
+            if examples_path is None:
+                loaded.fewshot_missing = (
+                    f"no few-shot examples: neither --fewshot-data nor "
+                    f"{path.stem}{EXAMPLES_SUFFIX}.jsonl next to {path}"
+                )
+            else:
+                loaded.fewshot, _ = read_jsonl(examples_path, task, lang, strict=False)
+                loaded.fewshot_source = str(examples_path)
+                if not loaded.fewshot:
+                    loaded.fewshot_missing = f"no few-shot examples for {lang!r} in {examples_path}"
     if limit:
-        items = items[:limit]
-    return Loaded(items, fewshot, source, skipped)
+        loaded.items = loaded.items[:limit]
+    return loaded
 
 
-def _load_hf(task: Task, lang: str, fewshot_k: int) -> tuple[list[Item], list[Item], int, str]:
+def _load_hf(task: Task, lang: str, fewshot_k: int) -> Loaded:
     """SEA-HELM's hub datasets: one split per language plus `<lang>_fewshot` examples."""
     if not task.source.hf:
         raise TaskError(f"{task.path}: field `source.hf`: task {task.name!r} names no hub dataset")
-    import datasets
-
     spec = task.languages[lang]
     config = (spec.hf_config or task.source.hf_config or "").format(lang=lang) or None
     split = (spec.hf_split or task.source.split).format(lang=lang)
-    rows = datasets.load_dataset(task.source.hf, config, split=split)
+    rows = _hub_split(task, config, split)
     items, skipped = _rows_to_items(task, rows, lang, f"{task.source.hf}[{split}]")
-    fewshot: list[Item] = []
+    loaded = Loaded(items, [], f"hf:{task.source.hf}:{config or ''}:{split}", skipped)
     if fewshot_k and task.source.fewshot_split:
-        fs_split = task.source.fewshot_split.format(lang=lang)
-        fs_rows = datasets.load_dataset(task.source.hf, config, split=fs_split)
-        fewshot, _ = _rows_to_items(task, fs_rows, lang, f"{task.source.hf}[{fs_split}]")
-    return items, fewshot, skipped, f"hf:{task.source.hf}:{config or ''}:{split}"
+        examples_split = task.source.fewshot_split.format(lang=lang)
+        example_rows = _hub_split(task, config, examples_split)
+        loaded.fewshot, _ = _rows_to_items(task, example_rows, lang, f"{task.source.hf}[{examples_split}]")
+        loaded.fewshot_source = f"hf:{task.source.hf}:{config or ''}:{examples_split}"
+    elif fewshot_k:
+        loaded.fewshot_missing = f"no few-shot examples: task {task.name!r} names no `source.fewshot_split`"
+    return loaded
+
+
+def _hub_split(task: Task, config: str | None, split: str):
+    import datasets
+
+    try:
+        return datasets.load_dataset(task.source.hf, config, split=split)
+    except Exception as err:  # noqa: BLE001 - offline, unknown split, no access: one reason to report
+        raise TaskError(
+            f"{task.source.hf}[{split}]: cannot load from the hub: {type(err).__name__}: "
+            f"{str(err).splitlines()[0] if str(err) else ''}"
+        ) from None
 
 
 def _rows_to_items(task: Task, rows, lang: str, where: str) -> tuple[list[Item], int]:
     items, skipped = [], 0
-    for n, row in enumerate(rows):
+    for row_number, row in enumerate(rows):
         try:
-            items.append(record_to_item(task, dict(row), lang, f"{where} row {n}"))
+            items.append(record_to_item(task, dict(row), lang, f"{where} row {row_number}"))
         except TaskError:
             skipped += 1
     return items, skipped

@@ -42,17 +42,16 @@ def conversation_text(turns: list[str], answers: list[str]) -> str:
     return "\n".join(lines)
 
 
-def judge_messages(language: str, turns: list[str], history: list[str], answer_a: str,
-                   answer_b: str) -> list[dict]:
+def judge_messages(language: str, turns: list[str], history: list[str], answer_a: str, answer_b: str) -> list[dict]:
     """The chat prompt asking the judge to compare two answers to the last turn."""
-    content = JUDGE_INSTRUCTION.format(language=language,
-                                       conversation=conversation_text(turns, history),
-                                       answer_a=answer_a, answer_b=answer_b)
+    content = JUDGE_INSTRUCTION.format(
+        language=language, conversation=conversation_text(turns, history), answer_a=answer_a, answer_b=answer_b
+    )
     return [{"role": "user", "content": content}]
 
 
 def parse_verdict(output: str) -> str | None:
-    """"A", "B" or "C" from the judge's last [[X]] marker, or None."""
+    """ "A", "B" or "C" from the judge's last [[X]] marker, or None."""
     found = _VERDICT.findall(strip_thinking(output))
     return found[-1] if found else None
 

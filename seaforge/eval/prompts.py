@@ -7,7 +7,7 @@ import re
 import unicodedata
 
 from seaforge.eval.items import Item
-from seaforge.eval.tasks import LanguageSpec, Task
+from seaforge.eval.tasks import LanguageSpec, Task, TaskError
 
 # Reasoning models write their thinking before the answer; the answer must be read after it.
 THINK_PATTERNS = (
@@ -41,8 +41,11 @@ def render_input(task: Task, spec: LanguageSpec, item: Item) -> str:
     try:
         return spec.input.format_map(values)
     except KeyError as err:
-        raise KeyError(f"task {task.name!r} ({item.lang}) template uses field {err} that item "
-                       f"{item.id!r} lacks; it has {sorted(item.fields)}") from None
+        raise TaskError(
+            f"{task.path}: field `languages.{item.lang}.input` uses {{{err.args[0]}}}, which item "
+            f"{item.id!r} lacks; it has {sorted(item.fields)} (rename fields with "
+            "`source.fields`)"
+        ) from None
 
 
 def gold_answer(task: Task, spec: LanguageSpec, item: Item) -> str:
@@ -54,7 +57,7 @@ def gold_answer(task: Task, spec: LanguageSpec, item: Item) -> str:
 
 def pick_fewshot(pool: list[Item], item: Item, k: int, seed: int) -> list[Item]:
     """k examples other than the item itself, chosen and ordered by the seed."""
-    candidates = [ex for ex in pool if ex.id != item.id]
+    candidates = [example for example in pool if example.id != item.id]
     rng = random.Random(f"{seed}:{item.id}")
     return rng.sample(candidates, min(k, len(candidates)))
 
@@ -75,8 +78,8 @@ def base_prompt(task: Task, item: Item, examples: list[Item]) -> str:
     instruction = spec.instruction.format(answer_tag=spec.answer_tag).strip()
     if instruction:
         parts.append(instruction)
-    for ex in examples:
-        parts.append(f"{render_input(task, spec, ex)}\n{spec.answer_tag} {gold_answer(task, spec, ex)}")
+    for example in examples:
+        parts.append(f"{render_input(task, spec, example)}\n{spec.answer_tag} {gold_answer(task, spec, example)}")
     parts.append(f"{render_input(task, spec, item)}\n{spec.answer_tag}".rstrip())
     return "\n\n".join(parts)
 

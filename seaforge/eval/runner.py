@@ -20,16 +20,23 @@ from rich.progress import (
 )
 
 from seaforge import __version__
+from seaforge.errors import UserError
 from seaforge.eval.backends import Backend
 from seaforge.eval.cache import InferenceCache
 from seaforge.eval.evaluate import Context, count_requests, run_task_seed
-from seaforge.eval.items import load_items
+from seaforge.eval.items import Loaded, load_items
+from seaforge.eval.prompts import render_input
 from seaforge.eval.scores import aggregate, task_summary
 from seaforge.eval.tasks import DEFAULT_LANGUAGES, Task, TaskError
-from seaforge.io import atomic_write_json, atomic_write_jsonl
+from seaforge.io import atomic_write_json, atomic_write_jsonl, check_writable
+from seaforge.text.languages import resolve as resolve_language
 
 RESULTS_FILE = "results.json"
 RESULTS_VERSION = 1
+
+
+MODES = ("instruct", "base", "auto")
+CHOICE_SCORING = ("generate", "loglikelihood")
 
 
 @dataclass
@@ -44,6 +51,16 @@ class RunConfig:
     cache: str | None = None  # defaults to OUT/cache.sqlite
     max_tokens: int | None = None  # cap on every task's generation length
     label: str | None = None  # the run's name on leaderboards
+    fewshot_data: str | None = None  # few-shot examples for a local --data file (never its items)
+
+
+@dataclass
+class Plan:
+    """Everything a run reads, loaded and checked before any model is."""
+
+    tasks: list[Task]
+    loaded: dict[str, dict[str, Loaded]]  # task name -> language -> items
+    skipped: list[dict]  # task/language pairs that cannot run, with the reason
 
 
 def write_json_atomic(path: Path, data) -> None:
@@ -59,9 +76,9 @@ def _finite(value):
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
+        return {key: _finite(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return [_finite(v) for v in value]
+        return [_finite(item) for item in value]
     return value
 
 
@@ -69,97 +86,212 @@ def resolve_mode(mode: str, backend: Backend) -> str:
     if mode in ("instruct", "base"):
         return mode
     if mode != "auto":
-        raise ValueError(f"--mode must be instruct, base or auto, not {mode!r}")
+        raise UserError(f"--mode must be one of {', '.join(MODES)}, not {mode!r}")
     has_template = backend.info.get("backend") == "openai" or backend.info.get("chat_template")
     return "instruct" if has_template else "base"
 
 
-def _task_meta(task: Task) -> dict:
+def task_meta(task: Task) -> dict:
     digest = hashlib.sha256(Path(task.path).read_bytes()).hexdigest() if task.path else None
-    return {"competency": task.competency, "metric": task.metric, "kind": task.kind,
-            "baseline": task.random_baseline, "file": task.path, "sha256": digest}
+    return {
+        "competency": task.competency,
+        "metric": task.metric,
+        "kind": task.kind,
+        "baseline": task.random_baseline,
+        "max_score": task.max_score,
+        "labels": task.labels,
+        "file": task.path,
+        "sha256": digest,
+    }
 
 
-def _load_languages(task: Task, config: RunConfig, mode: str, skipped: list[dict]) -> dict:
-    """Items per language of one task; languages that cannot run are recorded with a reason."""
-    loaded_by_lang = {}
-    for lang in config.languages:
-        if lang not in task.languages:
-            skipped.append({"task": task.name, "lang": lang, "reason": "no prompt for language"})
-            continue
-        try:
-            loaded = load_items(task, lang, config.data, config.limit,
-                                fewshot_k=task.fewshot.get(mode, 0))
-        except (TaskError, OSError, ValueError) as err:
-            skipped.append({"task": task.name, "lang": lang, "reason": str(err)})
-            continue
-        if not loaded.items:
-            skipped.append({"task": task.name, "lang": lang, "reason": "no items"})
-            continue
-        loaded_by_lang[lang] = loaded
-    return loaded_by_lang
+def check_config(config: RunConfig) -> RunConfig:
+    """Options and files checked before anything loads; languages become seaforge's codes."""
+    if config.mode not in MODES:
+        raise UserError(f"--mode must be one of {', '.join(MODES)}, not {config.mode!r}")
+    if config.choice_scoring not in CHOICE_SCORING:
+        raise UserError(f"--choice-scoring must be one of {', '.join(CHOICE_SCORING)}, not {config.choice_scoring!r}")
+    if not config.seeds:
+        raise UserError("--seeds: give at least one seed, e.g. 0 or 0,1,2")
+    if config.limit is not None and config.limit < 1:
+        raise UserError(f"--limit must be at least 1, not {config.limit}")
+    if config.max_tokens is not None and config.max_tokens < 1:
+        raise UserError(f"--max-tokens must be at least 1, not {config.max_tokens}")
+    if not config.languages:
+        raise UserError("--languages: give at least one language code, e.g. id,th")
+    config.languages = list(dict.fromkeys(resolve_language(code) for code in config.languages))
+    if config.data not in ("samples", "hf") and not Path(config.data).exists():
+        raise UserError(f"--data {config.data}: no such file or folder (or use samples | hf)")
+    if config.fewshot_data is not None:
+        if config.data in ("samples", "hf"):
+            raise UserError(f"--fewshot-data goes with a local --data file or folder, not --data {config.data}")
+        if not Path(config.fewshot_data).exists():
+            raise UserError(f"--fewshot-data {config.fewshot_data}: no such file or folder")
+    return config
 
 
-def _run_task(task: Task, loaded_by_lang: dict, ctx: Context, config: RunConfig, out: Path,
-              results: dict, timings: dict) -> None:
+def _fewshot_k(task: Task, mode: str) -> int:
+    """Examples to load: for `auto` the larger count, since the mode is known only with the model."""
+    if mode == "auto":
+        return max(task.fewshot.get("instruct", 0), task.fewshot.get("base", 0))
+    return task.fewshot.get(mode, 0)
+
+
+def prepare_run(tasks: list[Task], config: RunConfig, out_dir: str | Path | None = None, judge: bool = False) -> Plan:
+    """Check the options, the output folder and every data file, and load the items: all before
+    the model, so a mistake costs seconds. A UserError when nothing at all could be evaluated."""
+    check_config(config)
+    if out_dir is not None:
+        check_writable(out_dir)
+    if config.cache:
+        check_writable(config.cache)
+    loaded: dict[str, dict[str, Loaded]] = {}
+    skipped: list[dict] = []
+    for task in tasks:
+        for lang in config.languages:
+            if lang not in task.languages:
+                skipped.append({"task": task.name, "lang": lang, "reason": "no prompt for language"})
+                continue
+            try:
+                items = load_items(
+                    task, lang, config.data, config.limit, _fewshot_k(task, config.mode), config.fewshot_data
+                )
+            except TaskError as err:
+                skipped.append({"task": task.name, "lang": lang, "reason": str(err)})
+                continue
+            if not items.items:
+                skipped.append({"task": task.name, "lang": lang, "reason": f"no items in {items.source}"})
+                continue
+            for item in items.items + items.fewshot:  # a field the prompt needs is missing: say so now
+                render_input(task, task.languages[lang], item)
+            loaded.setdefault(task.name, {})[lang] = items
+    if not loaded:
+        raise UserError("nothing to evaluate: " + _reasons(skipped))
+    scorable = [task for task in tasks if task.name in loaded and (task.kind != "chat" or judge)]
+    if not scorable:
+        raise UserError(f"nothing can be scored: {', '.join(loaded)} need(s) a judge (--judge-model)")
+    return Plan(tasks, loaded, skipped)
+
+
+def _reasons(skipped: list[dict], shown: int = 4) -> str:
+    lines = [f"{entry['task']}/{entry['lang']}: {entry['reason']}" for entry in skipped[:shown]]
+    more = f"; and {len(skipped) - shown} more" if len(skipped) > shown else ""
+    return "; ".join(lines) + more
+
+
+def _run_task(
+    task: Task,
+    loaded_by_lang: dict[str, Loaded],
+    ctx: Context,
+    config: RunConfig,
+    out: Path,
+    results: dict,
+    timings: dict,
+    console: Console,
+) -> int:
+    """Run one task in every language; returns how many item records got a score."""
+    scored = 0
+    k = task.fewshot.get(ctx.mode, 0)
     for lang, loaded in loaded_by_lang.items():
-        t0 = time.perf_counter()
+        started = time.perf_counter()
+        if k and not loaded.fewshot:
+            console.print(
+                f"[yellow]{task.name}/{lang}: {loaded.fewshot_missing or 'no few-shot examples'}; "
+                "running zero-shot[/yellow]"
+            )
+        dropped_before, truncated_before = ctx.fewshot_dropped, ctx.truncated
         per_seed = {seed: run_task_seed(task, loaded, seed, ctx) for seed in config.seeds}
         summary = task_summary(task, per_seed)
         summary["source"] = loaded.source
+        summary["fewshot"] = {"k": min(k, len(loaded.fewshot)), "source": loaded.fewshot_source if k else None}
+        if k and not loaded.fewshot:
+            summary["fewshot"]["note"] = f"{loaded.fewshot_missing or 'no few-shot examples'}; ran zero-shot"
+        if ctx.fewshot_dropped > dropped_before:
+            summary["prompts_fewshot_dropped"] = ctx.fewshot_dropped - dropped_before
+        if ctx.truncated > truncated_before:
+            summary["prompts_truncated_left"] = ctx.truncated - truncated_before
         if loaded.skipped:
             summary["skipped_records"] = loaded.skipped
         results.setdefault(lang, {}).setdefault(task.competency, {})[task.name] = summary
-        rows = [{"seed": s, **r} for s, recs in per_seed.items() for r in recs]
+        rows = [{"seed": seed, **record} for seed, records in per_seed.items() for record in records]
+        scored += sum(record.get("score") is not None for record in rows)
         write_jsonl_atomic(out / "items" / task.name / f"{lang}.jsonl", rows)
-        timings.setdefault(task.name, {})[lang] = round(time.perf_counter() - t0, 3)
+        timings.setdefault(task.name, {})[lang] = round(time.perf_counter() - started, 3)
+    return scored
 
 
-def run_eval(backend: Backend, tasks: list[Task], out_dir: str | Path, config: RunConfig,
-             judge: Backend | None = None, console: Console | None = None) -> dict:
-    """Evaluate `backend` on `tasks`; write OUT/results.json and OUT/items/; return the results."""
+def run_eval(
+    backend: Backend,
+    tasks: list[Task],
+    out_dir: str | Path,
+    config: RunConfig,
+    judge: Backend | None = None,
+    console: Console | None = None,
+    plan: Plan | None = None,
+) -> dict:
+    """Evaluate `backend` on `tasks`; write OUT/results.json and OUT/items/; return the results.
+
+    `plan` is what `prepare_run` loaded before the model; without one it is made here.
+    """
     console = console or Console(stderr=True)
     out = Path(out_dir)
-    cache = InferenceCache(config.cache or out / "cache.sqlite")
+    plan = plan or prepare_run(tasks, config, out, judge=judge is not None)
     mode = resolve_mode(config.mode, backend)
-    ctx = Context(backend, cache, mode, config.choice_scoring, config.temperature, judge,
-                  max_tokens=config.max_tokens)
+    cache = InferenceCache(config.cache or out / "cache.sqlite")
+    ctx = Context(backend, cache, mode, config.choice_scoring, config.temperature, judge, max_tokens=config.max_tokens)
     results: dict = {}
-    skipped: list[dict] = []
+    skipped: list[dict] = list(plan.skipped)
     timings: dict = {}
+    scored = 0
     started = time.perf_counter()
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=False) as progress:
-        for task in tasks:
-            loaded_by_lang = _load_languages(task, config, mode, skipped)
-            needs_ll = task.kind == "pairs" or (task.kind == "choice" and ctx.choice_scoring == "loglikelihood")
-            if needs_ll and not backend.supports_loglikelihood:
-                skipped += [{"task": task.name, "lang": lg, "reason": "backend has no log-likelihoods"}
-                            for lg in loaded_by_lang]
-                continue
-            total = len(config.seeds) * sum(count_requests(task, len(ld.items), ctx)
-                                            for ld in loaded_by_lang.values())
-            bar = progress.add_task(task.name, total=total)
-            ctx.on_done = lambda n, bar=bar: progress.advance(bar, n)
-            _run_task(task, loaded_by_lang, ctx, config, out, results, timings)
-            progress.update(bar, completed=total)
+    try:
+        with Progress(*columns, console=console, transient=False) as progress:
+            for task in plan.tasks:
+                loaded_by_lang = plan.loaded.get(task.name, {})
+                needs_ll = task.kind == "pairs" or (task.kind == "choice" and ctx.choice_scoring == "loglikelihood")
+                if needs_ll and not backend.supports_loglikelihood:
+                    skipped += [
+                        {"task": task.name, "lang": lang, "reason": "backend has no log-likelihoods"}
+                        for lang in loaded_by_lang
+                    ]
+                    continue
+                if not loaded_by_lang:
+                    continue
+                total = len(config.seeds) * sum(
+                    count_requests(task, len(loaded.items), ctx) for loaded in loaded_by_lang.values()
+                )
+                bar = progress.add_task(task.name, total=total)
+                ctx.on_done = lambda n, bar=bar: progress.advance(bar, n)
+                scored += _run_task(task, loaded_by_lang, ctx, config, out, results, timings, console)
+                progress.update(bar, completed=total)
+    finally:
+        cache.close()
+    if not scored:
+        unscored = [task.name for task in plan.tasks if task.kind == "chat" and task.name in plan.loaded]
+        hint = f"; {', '.join(unscored)} need(s) a judge (--judge-model)" if unscored and judge is None else ""
+        raise UserError(
+            f"no item was scored, so no results were written{hint}"
+            + (f"; skipped: {_reasons(skipped)}" if skipped else "")
+        )
     report = {
         "seaforge_eval": RESULTS_VERSION,
         "label": config.label or backend.info.get("model"),
         "model": dict(backend.info),
         "judge": judge.info if judge else None,
-        "config": {**config.__dict__, "mode": mode, "tasks": [t.name for t in tasks]},
+        "config": {**config.__dict__, "mode": mode, "tasks": [task.name for task in plan.tasks]},
         "results": results,
         "aggregate": aggregate(results),
-        "tasks": {t.name: _task_meta(t) for t in tasks},
+        "tasks": {task.name: task_meta(task) for task in plan.tasks},
         "skipped": skipped,
+        # Long prompts: how many lost few-shot examples, and how many were still cut from the left.
+        "prompts": {"fewshot_dropped": ctx.fewshot_dropped, "truncated_left": ctx.truncated},
         "cache": {"file": str(cache.path), "hits": cache.stats.hits, "misses": cache.stats.misses},
         "timings": {"total_s": round(time.perf_counter() - started, 3), "per_task_s": timings},
         "environment": {"seaforge": __version__, "python": platform.python_version()},
     }
     if hasattr(backend, "retries"):
         report["model"]["retries"] = backend.retries
-    cache.close()
     write_json_atomic(out / RESULTS_FILE, report)
     return report
 
@@ -170,12 +302,12 @@ def load_results(path: str | Path) -> dict:
     if path.is_dir():
         path = path / RESULTS_FILE
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_bytes())
     except FileNotFoundError:
-        raise FileNotFoundError(f"{path}: no results file (run `seaforge eval run --out ...` first)") from None
-    except json.JSONDecodeError as err:
-        raise ValueError(f"{path}: not valid JSON: {err}") from None
+        raise UserError(f"{path}: no results file (run `seaforge eval run --out ...` first)") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise UserError(f"{path}: not valid JSON: {err}") from None
     if not isinstance(data, dict) or "results" not in data or "aggregate" not in data:
-        raise ValueError(f"{path}: field `results`/`aggregate` missing; not a seaforge eval result")
+        raise UserError(f"{path}: field `results`/`aggregate` missing; not a seaforge eval result")
     data["_path"] = str(path)
     return data

@@ -7,24 +7,55 @@ under `languages` is merged into every language entry for the same reason.
 
 from __future__ import annotations
 
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-COMPETENCIES = ("nlu", "nlg", "nlr", "instruction_following", "multi_turn", "linguistic_diagnostics",
-                "cultural", "knowledge", "safety")
-METRICS = ("accuracy", "macro_f1", "squad_f1", "chrf_pp", "rouge_l", "instruction_accuracy",
-           "win_rate", "pair_accuracy")
+from seaforge.config import read_yaml
+from seaforge.errors import UserError
+
+COMPETENCIES = (
+    "nlu",
+    "nlg",
+    "nlr",
+    "instruction_following",
+    "multi_turn",
+    "linguistic_diagnostics",
+    "cultural",
+    "knowledge",
+    "safety",
+)
+METRICS = (
+    "accuracy",
+    "macro_f1",
+    "squad_f1",
+    "chrf_pp",
+    "rouge_l",
+    "instruction_accuracy",
+    "win_rate",
+    "pair_accuracy",
+)
 DEFAULT_LANGUAGES = ("id", "vi", "th", "ta", "tl", "ms", "my")
 SUITES = {"seahelm": None}  # None: every bundled task
 TASKS_DIR = "tasks"
+# A task name becomes a folder (OUT/items/<name>/) and a file name (DATA/<name>.jsonl).
+SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
 
 
-class TaskError(ValueError):
+class TaskError(UserError):
     """A task file or task name that cannot be used; the message names the file and field."""
+
+
+def check_name(name: str, what: str = "task name") -> str:
+    """`name` when it is safe as one path component; a TaskError for `../../x`, `a/b`, `..`."""
+    if not isinstance(name, str) or not SAFE_NAME.fullmatch(name) or ".." in name:
+        raise TaskError(
+            f"{what} {name!r} must be letters, digits, '_', '-' or '.' (no '/' or '..'), because it becomes a file name"
+        )
+    return name
 
 
 class Source(BaseModel):
@@ -72,6 +103,14 @@ class Task(BaseModel):
     languages: dict[str, LanguageSpec]
     path: str | None = None
 
+    @field_validator("name")
+    @classmethod
+    def _safe_name(cls, name: str) -> str:
+        try:
+            return check_name(name)
+        except TaskError as err:
+            raise ValueError(str(err)) from None
+
     @model_validator(mode="after")
     def _check(self) -> Task:
         if self.kind == "choice":
@@ -98,29 +137,19 @@ class Task(BaseModel):
 
 
 def _deep_merge(base: dict, override: dict) -> dict:
-    out = dict(base)
+    merged = dict(base)
     for key, value in override.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _deep_merge(out[key], value)
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
         else:
-            out[key] = value
-    return out
-
-
-def _read_yaml(path: Path) -> dict:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as err:
-        raise TaskError(f"{path}: not valid YAML: {err}") from None
-    if not isinstance(data, dict):
-        raise TaskError(f"{path}: a task file must be a mapping, got {type(data).__name__}")
-    return data
+            merged[key] = value
+    return merged
 
 
 def _resolve_raw(path: Path, seen: tuple[Path, ...] = ()) -> dict:
     if path in seen:
         raise TaskError(f"{path}: `extends` cycle through {[str(p) for p in seen]}")
-    data = _read_yaml(path)
+    data = read_yaml(path, error=TaskError)
     parent = data.pop("extends", None)
     if parent:
         parent_path = (path.parent / parent).resolve()
@@ -138,17 +167,18 @@ def load_task(path: str | Path) -> Task:
     if not path.exists():
         raise TaskError(f"{path}: no such task file")
     raw = _resolve_raw(path)
-    langs = raw.get("languages") or {}
-    defaults = langs.pop("defaults", {}) if isinstance(langs, dict) else {}
-    if isinstance(langs, dict):
-        raw["languages"] = {k: _deep_merge(defaults, v or {}) for k, v in langs.items()}
+    by_language = raw.get("languages") or {}
+    defaults = by_language.pop("defaults", {}) if isinstance(by_language, dict) else {}
+    if isinstance(by_language, dict):
+        raw["languages"] = {code: _deep_merge(defaults, spec or {}) for code, spec in by_language.items()}
     raw["path"] = str(path)
     try:
         return Task.model_validate(raw)
     except ValidationError as err:
         first = err.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "(top level)"
-        raise TaskError(f"{path}: field `{where}`: {first['msg']}") from None
+        message = first["msg"].removeprefix("Value error, ")
+        raise TaskError(f"{path}: field `{where}`: {message}") from None
 
 
 def bundled_dir() -> Path:
@@ -175,11 +205,13 @@ def select_tasks(spec: str) -> list[Task]:
         elif part in bundled:
             chosen[part] = bundled[part]
         elif part in COMPETENCIES:
-            chosen.update({n: t for n, t in bundled.items() if t.competency == part})
+            chosen.update({name: task for name, task in bundled.items() if task.competency == part})
         elif part.endswith((".yaml", ".yml")):
             task = load_task(part)
             chosen[task.name] = task
         else:
-            raise TaskError(f"unknown task {part!r}; known: {', '.join(list(SUITES) + list(bundled))}"
-                            f" or a competency ({', '.join(COMPETENCIES)}) or a .yaml path")
+            raise TaskError(
+                f"unknown task {part!r}; known: {', '.join(list(SUITES) + list(bundled))}"
+                f" or a competency ({', '.join(COMPETENCIES)}) or a .yaml path"
+            )
     return list(chosen.values())

@@ -6,12 +6,12 @@ import time
 
 import pytest
 import torch
+from loopback_server import LoopbackServer, RawReply, prompt_text
 
 from seaforge.eval.backend_hf import HFBackend
 from seaforge.eval.backend_openai import OpenAIBackend
 from seaforge.eval.backends import BackendError, make_backend
 from seaforge.eval.cache import LLRequest, make_gen
-from seaforge.eval.loopback_server import LoopbackServer, prompt_text
 
 
 @pytest.fixture(scope="module")
@@ -21,8 +21,10 @@ def tiny():
 
 
 def test_batched_generation_equals_one_by_one(tiny):
-    reqs = [make_gen(messages=[{"role": "user", "content": t}], max_tokens=6)
-            for t in ("Selamat pagi", "Xin chào các bạn", "สวัสดีครับ", "Kumusta ka na ba ngayong araw?", "a")]
+    reqs = [
+        make_gen(messages=[{"role": "user", "content": t}], max_tokens=6)
+        for t in ("Selamat pagi", "Xin chào các bạn", "สวัสดีครับ", "Kumusta ka na ba ngayong araw?", "a")
+    ]
     batched = tiny.generate(reqs)
     single = [tiny.generate([r])[0] for r in reqs]
     assert batched == single  # left padding must not change greedy outputs
@@ -56,8 +58,7 @@ def _echo(batch):
 def test_openai_chat_and_completions_round_trip():
     with LoopbackServer(_echo) as srv:
         be = OpenAIBackend("m", srv.base_url, concurrency=4)
-        out = be.generate([make_gen(messages=[{"role": "user", "content": "Halo"}]),
-                           make_gen(prompt="raw text")])
+        out = be.generate([make_gen(messages=[{"role": "user", "content": "Halo"}]), make_gen(prompt="raw text")])
     assert out == ["echo:Halo", "echo:raw text"]
 
 
@@ -90,6 +91,66 @@ def test_openai_client_error_is_not_retried():
         assert srv.stats.requests == 1
 
 
+@pytest.mark.parametrize(
+    "body,says",
+    [
+        (b'{"choices": []}', "has no choices"),
+        (b"<html><body>Welcome to nginx!</body></html>", "body is not JSON"),
+        (b'{"choices": [{"index": 0}]}', "choice 0 has no message"),
+        (b"[1, 2]", "JSON list, not an object"),
+    ],
+)
+def test_openai_200_without_an_answer_is_an_error_naming_the_url_and_is_not_cached(tmp_path, body, says):
+    from seaforge.errors import UserError
+    from seaforge.eval.cache import InferenceCache, cached_call
+
+    with LoopbackServer(lambda batch: [RawReply(body)] * len(batch)) as srv:
+        backend = OpenAIBackend("m", srv.base_url, max_retries=3, backoff=0.001)
+        cache = InferenceCache(tmp_path / "cache.sqlite")
+        with pytest.raises(BackendError, match=f"{srv.base_url}/chat/completions: .*{says}") as caught:
+            cached_call(
+                cache, backend.fingerprint, [make_gen(messages=[{"role": "user", "content": "Halo"}])], backend.generate
+            )
+        assert isinstance(caught.value, UserError)
+        assert len(cache) == 0  # nothing was stored: a rerun asks again
+        assert srv.stats.requests == 1 and backend.retries == 0  # retrying cannot fix it
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404])
+def test_openai_permanent_http_errors_fail_at_once(status):
+    with LoopbackServer(lambda batch: [RawReply(b'{"error": "no"}', status)] * len(batch)) as srv:
+        backend = OpenAIBackend("m", srv.base_url, max_retries=5, backoff=0.5)
+        with pytest.raises(BackendError, match=f"HTTP {status}"):
+            backend.generate([make_gen(prompt="x")])
+        assert srv.stats.requests == 1 and backend.retries == 0
+
+
+def test_openai_timeouts_are_still_retried():
+    calls = []
+
+    def slow_once(batch):  # the first answer comes after the client's timeout
+        calls.append(len(batch))
+        if len(calls) == 1:
+            time.sleep(0.6)
+        return ["ok"] * len(batch)
+
+    with LoopbackServer(slow_once) as srv:
+        backend = OpenAIBackend("m", srv.base_url, timeout=0.3, max_retries=2, backoff=0.01)
+        assert backend.generate([make_gen(prompt="x")]) == ["ok"]
+        assert backend.retries == 1
+
+
+def test_openai_bad_url_and_unknown_host_fail_at_once():
+    for bad in ("127.0.0.1:8000/v1", "ftp://example.org/v1", "http:///v1"):
+        with pytest.raises(BackendError, match="--base-url"):
+            OpenAIBackend("m", bad)
+    backend = OpenAIBackend("m", "http://no-such-host.invalid/v1", max_retries=5, backoff=0.5)
+    started = time.perf_counter()
+    with pytest.raises(BackendError, match="unknown host 'no-such-host.invalid'"):
+        backend.generate([make_gen(prompt="x")])
+    assert backend.retries == 0 and time.perf_counter() - started < 5
+
+
 def test_openai_concurrency_is_respected():
     def slow(batch):
         time.sleep(0.05)
@@ -120,6 +181,7 @@ def test_openai_loglikelihood_without_logprobs_says_why():
 def test_vllm_backend_is_imported_lazily_with_a_clear_error():
     try:
         import vllm  # noqa: F401
+
         pytest.skip("vllm is installed here")
     except ImportError:
         pass

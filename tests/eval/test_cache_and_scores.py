@@ -1,11 +1,14 @@
-"""The on-disk inference cache (resume, no recompute) and score normalisation/aggregation."""
+"""The on-disk inference cache (resume, no recompute) and score normalization/aggregation."""
 
 import math
 
+import numpy as np
 import pytest
 
+from seaforge.eval.bootstrap import difference_test, paired_bootstrap, standard_error
 from seaforge.eval.cache import InferenceCache, LLRequest, cached_call, make_gen, request_key
-from seaforge.eval.scores import aggregate, bootstrap_se, normalize, task_summary
+from seaforge.eval.metrics import chrf_pp, chrf_stats
+from seaforge.eval.scores import aggregate, item_vectors, metric_value, normalize, seed_mean_statistic, task_summary
 from seaforge.eval.tasks import bundled_tasks
 
 
@@ -30,11 +33,13 @@ def test_cache_computes_only_misses_and_survives_reopen(tmp_path):
 
 
 def test_killed_run_keeps_finished_chunks_and_resumes_without_duplicates(tmp_path):
-    def dies_after_first_chunk(reqs, state={"n": 0}):
-        state["n"] += 1
-        if state["n"] == 2:
+    calls = []
+
+    def dies_after_first_chunk(requests):
+        calls.append(len(requests))
+        if len(calls) == 2:
             raise KeyboardInterrupt  # the kill arrives during the second chunk
-        return [r.prompt for r in reqs]
+        return [request.prompt for request in requests]
 
     cache = InferenceCache(tmp_path / "c.sqlite")
     with pytest.raises(KeyboardInterrupt):
@@ -74,9 +79,50 @@ def test_task_summary_hand_example_and_seed_average():
     assert summary["stderr"] > 0 and summary["n"] == 4
 
 
-def test_bootstrap_se_is_zero_for_constant_scores():
-    assert bootstrap_se(lambda idx: 1.0, 10) == 0.0
-    assert math.isnan(bootstrap_se(lambda idx: 1.0, 1))
+def test_standard_error_is_zero_for_constant_scores_and_nan_for_one_item():
+    def constant(weights):
+        return np.ones(len(weights))
+
+    assert standard_error(constant, 10) == 0.0
+    assert math.isnan(standard_error(constant, 1))
+
+
+def test_standard_error_of_accuracy_matches_the_binomial_formula():
+    records = [{"score": float(i % 10 < 3)} for i in range(400)]  # 30% right
+    statistic = seed_mean_statistic("accuracy", [item_vectors("accuracy", records)])
+    expected = 100 * math.sqrt(0.3 * 0.7 / 400)  # 2.29 points
+    assert standard_error(statistic, 400, rounds=2000) == pytest.approx(expected, rel=0.1)
+
+
+def test_bootstrap_statistic_at_full_weight_is_the_shown_corpus_metric():
+    hyps = ["Pasar buka pagi.", "Saya suka nasi goreng pedas.", "Hujan turun deras sekali."]
+    refs = [["Pasar dibuka pagi hari."], ["Saya suka nasi goreng."], ["Hari ini hujan."]]
+    records = [{"score": 0.0, "chrf_stats": chrf_stats(h, r, "id")} for h, r in zip(hyps, refs)]
+    statistic = seed_mean_statistic("chrf_pp", [item_vectors("chrf_pp", records)])
+    corpus = chrf_pp(hyps, refs, "id")
+    assert statistic(np.ones((1, 3)))[0] == pytest.approx(corpus)
+    mean_of_segments = np.mean([chrf_pp([h], [r], "id") for h, r in zip(hyps, refs)])
+    assert abs(corpus - mean_of_segments) > 0.5  # the two really differ, so the test can fail
+
+
+def test_paired_bootstrap_uses_the_same_resamples_for_every_statistic():
+    values = paired_bootstrap([lambda w: w[:, 0], lambda w: w[:, 0] * 2], 5, rounds=300)
+    assert values.shape == (2, 300) and np.array_equal(values[1], 2 * values[0])
+    assert values[0].sum() > 0 and np.array_equal(
+        values, paired_bootstrap([lambda w: w[:, 0], lambda w: w[:, 0] * 2], 5, rounds=300)
+    )  # seeded: deterministic
+
+
+def test_difference_test_of_identical_statistics_is_not_significant():
+    records = [{"score": float(i % 2)} for i in range(20)]
+    statistic = seed_mean_statistic("accuracy", [item_vectors("accuracy", records)])
+    low, high, p_value = difference_test(statistic, statistic, 20)
+    assert (low, high, p_value) == (0.0, 0.0, 1.0)
+
+
+def test_metric_value_uses_the_task_metric():
+    task = bundled_tasks()["knowledge"]
+    assert metric_value(task, [{"score": 1.0}, {"score": 0.0}, {"score": None}]) == 50.0
 
 
 def test_aggregate_averages_task_then_competency_then_language():

@@ -19,19 +19,22 @@ def test_answer_in_the_wrong_language_fails_even_when_checks_pass():
     assert instruction_score(english, "id", [{"type": "bullet_points", "n": 3}]) == 0.0
 
 
-@pytest.mark.parametrize("check,text,ok", [
-    ({"type": "no_commas"}, "Sarapan memberi tenaga untuk belajar dan bekerja.", True),
-    ({"type": "no_commas"}, "Sarapan itu penting, sangat penting.", False),
-    ({"type": "include_keywords", "words": ["Sabtu", "rumah"]}, "Datang ke rumah hari Sabtu ya.", True),
-    ({"type": "include_keywords", "words": ["Sabtu", "rumah"]}, "Datang hari Minggu ya.", False),
-    ({"type": "end_with", "text": "Sampai jumpa."}, "Terima kasih. Sampai jumpa.", True),
-    ({"type": "paragraphs", "n": 2}, "Paragraf satu.\n\nParagraf dua.", True),
-    ({"type": "paragraphs", "n": 2}, "Hanya satu paragraf.", False),
-    ({"type": "json_format"}, '```json\n{"nama": "Ipoh", "negeri": "Perak"}\n```', True),
-    ({"type": "json_format"}, "nama: Ipoh", False),
-    ({"type": "title"}, "<<Pesona Hội An>> Phố cổ rất đẹp.", True),
-    ({"type": "max_words", "n": 3}, "satu dua tiga empat", False),
-])
+@pytest.mark.parametrize(
+    "check,text,ok",
+    [
+        ({"type": "no_commas"}, "Sarapan memberi tenaga untuk belajar dan bekerja.", True),
+        ({"type": "no_commas"}, "Sarapan itu penting, sangat penting.", False),
+        ({"type": "include_keywords", "words": ["Sabtu", "rumah"]}, "Datang ke rumah hari Sabtu ya.", True),
+        ({"type": "include_keywords", "words": ["Sabtu", "rumah"]}, "Datang hari Minggu ya.", False),
+        ({"type": "end_with", "text": "Sampai jumpa."}, "Terima kasih. Sampai jumpa.", True),
+        ({"type": "paragraphs", "n": 2}, "Paragraf satu.\n\nParagraf dua.", True),
+        ({"type": "paragraphs", "n": 2}, "Hanya satu paragraf.", False),
+        ({"type": "json_format"}, '```json\n{"nama": "Ipoh", "negeri": "Perak"}\n```', True),
+        ({"type": "json_format"}, "nama: Ipoh", False),
+        ({"type": "title"}, "<<Pesona Hội An>> Phố cổ rất đẹp.", True),
+        ({"type": "max_words", "n": 3}, "satu dua tiga empat", False),
+    ],
+)
 def test_single_checks(check, text, ok):
     assert run_checks(text, "id", [check])[f"0:{check['type']}"] is ok
 

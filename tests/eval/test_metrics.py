@@ -6,15 +6,28 @@ from sacrebleu.metrics import CHRF
 from seaforge.eval import metrics
 
 
-def test_accuracy_counts_unparsed_as_wrong():
-    assert metrics.accuracy(["a", None, "b", "b"], ["a", "a", "b", "a"]) == 0.5
+def test_accuracy_counts_unparsed_as_wrong_and_skips_unscored():
+    from seaforge.eval.scores import item_vectors, metric_from_sums
+
+    records = [
+        {"score": 1.0, "pred": "a"},
+        {"score": 0.0, "pred": None},
+        {"score": 1.0, "pred": "b"},
+        {"score": 0.0, "pred": "b"},
+        {"score": None},
+    ]
+    assert metric_from_sums("accuracy", item_vectors("accuracy", records).sum(axis=0)) == 50.0
 
 
 def test_macro_f1_matches_hand_computation():
+    from seaforge.eval.scores import item_vectors, metric_from_sums
+
     preds = ["pos", "pos", "neg", "neu"]
     golds = ["pos", "neg", "neg", "neg"]
+    records = [{"pred": p, "gold": g, "score": float(p == g)} for p, g in zip(preds, golds)]
     # pos: tp1 fp1 fn0 -> 2/3; neg: tp1 fp0 fn2 -> 0.5; neu: tp0 -> 0
-    assert metrics.macro_f1(preds, golds, ["pos", "neg", "neu"]) == pytest.approx((2 / 3 + 0.5 + 0) / 3)
+    vectors = item_vectors("macro_f1", records, ["pos", "neg", "neu"])
+    assert metric_from_sums("macro_f1", vectors.sum(axis=0)) == pytest.approx(100 * (2 / 3 + 0.5 + 0) / 3)
 
 
 def test_squad_f1_hand_example_drops_english_articles_and_punctuation():
@@ -36,11 +49,17 @@ def test_rouge_l_zero_without_overlap():
 
 
 CORPORA = [
-    (["The market opens early every morning.", "My grandmother cooks rice."],
-     [["The market opens early each morning."], ["Grandma cooks rice in a pot."]]),
-    (["Pasar itu buka pagi-pagi (setiap hari)!", "Tolong tutup jendela."],
-     [["Pasar itu dibuka awal setiap pagi.", "Pasar buka pagi setiap hari."],
-      ["Sila tutup tingkap sebelum keluar."]]),
+    (
+        ["The market opens early every morning.", "My grandmother cooks rice."],
+        [["The market opens early each morning."], ["Grandma cooks rice in a pot."]],
+    ),
+    (
+        ["Pasar itu buka pagi-pagi (setiap hari)!", "Tolong tutup jendela."],
+        [
+            ["Pasar itu dibuka awal setiap pagi.", "Pasar buka pagi setiap hari."],
+            ["Sila tutup tingkap sebelum keluar."],
+        ],
+    ),
     (["", "a"], [["something here"], ["a"]]),
 ]
 

@@ -59,5 +59,6 @@ def test_base_prompt_k_shot_never_shows_the_item_its_own_answer():
     assert text.endswith(f"{item.fields['text']}\nJawapan:")
     assert text.count("\nJawapan: ") == 3  # one answered example per shot
     assert prompts.pick_fewshot(loaded.fewshot, item, 3, seed=0) == shots  # deterministic
-    assert [s.id for s in prompts.pick_fewshot(loaded.fewshot, item, 3, seed=1)] != [s.id for s in shots] \
-        or len(loaded.fewshot) <= 4
+    assert [s.id for s in prompts.pick_fewshot(loaded.fewshot, item, 3, seed=1)] != [s.id for s in shots] or len(
+        loaded.fewshot
+    ) <= 4

@@ -5,14 +5,13 @@ import re
 
 import pytest
 import torch
-from typer.testing import CliRunner
+from loopback_server import LoopbackServer, prompt_text
 
 from seaforge.eval import prompts
 from seaforge.eval.backend_hf import HFBackend
 from seaforge.eval.backend_openai import OpenAIBackend
 from seaforge.eval.compare import compare_runs
 from seaforge.eval.items import load_items
-from seaforge.eval.loopback_server import LoopbackServer, prompt_text
 from seaforge.eval.report import render_html, render_markdown, write_report
 from seaforge.eval.runner import RunConfig, load_results, run_eval
 from seaforge.eval.tasks import bundled_tasks, load_task, select_tasks
@@ -27,8 +26,12 @@ class Oracle:
 
     def __init__(self, tasks, langs, wrong=False, suffix=""):
         self.fingerprint = f"oracle|{wrong}|{suffix}"
-        self.info = {"backend": "oracle", "model": "oracle-wrong" if wrong else "oracle",
-                     "chat_template": "none", "chat_template_sha256": None}
+        self.info = {
+            "backend": "oracle",
+            "model": "oracle-wrong" if wrong else "oracle",
+            "chat_template": "none",
+            "chat_template_sha256": None,
+        }
         self.answers = {}
         for task in tasks:
             for lang in langs:
@@ -48,7 +51,7 @@ class Oracle:
         return [self.answers[r.messages[-1][1]] for r in requests]
 
 
-def test_oracle_scores_100_normalised_and_wrong_answers_score_below_chance(tmp_path):
+def test_oracle_scores_100_normalized_and_wrong_answers_score_below_chance(tmp_path):
     tasks = select_tasks("sentiment,qa,translation_en_xx,translation_xx_en,summarization,knowledge")
     langs = ["id", "th", "my"]
     good = run_eval(Oracle(tasks, langs), tasks, tmp_path / "good", RunConfig(languages=langs, mode="instruct"))
@@ -58,8 +61,9 @@ def test_oracle_scores_100_normalised_and_wrong_answers_score_below_chance(tmp_p
                 key = next(k for k in summary if k.startswith("normalized_") and "stderr" not in k)
                 assert summary[key] == pytest.approx(100.0), (lang, name)
     assert good["aggregate"]["sea_average"]["score"] == pytest.approx(100.0)
-    bad = run_eval(Oracle(tasks, langs, wrong=True), tasks, tmp_path / "bad",
-                   RunConfig(languages=langs, mode="instruct"))
+    bad = run_eval(
+        Oracle(tasks, langs, wrong=True), tasks, tmp_path / "bad", RunConfig(languages=langs, mode="instruct")
+    )
     assert bad["results"]["id"]["nlu"]["sentiment"]["normalized_accuracy"] == pytest.approx(-50.0)
     assert bad["results"]["id"]["nlu"]["sentiment"]["unparsed"] == 4
 
@@ -72,8 +76,9 @@ def tiny():
 
 def test_tiny_model_run_writes_seahelm_shaped_results_and_resumes_from_cache(tmp_path, tiny):
     tasks = select_tasks("sentiment,minimal_pairs,translation_xx_en")
-    config = RunConfig(languages=["id", "th"], limit=2, seeds=[0, 1], max_tokens=6, mode="base",
-                       choice_scoring="loglikelihood")
+    config = RunConfig(
+        languages=["id", "th"], limit=2, seeds=[0, 1], max_tokens=6, mode="base", choice_scoring="loglikelihood"
+    )
     first = run_eval(tiny, tasks, tmp_path, config)
     entry = first["results"]["th"]["nlu"]["sentiment"]
     assert set(entry) >= {"accuracy", "normalized_accuracy", "stderr", "n", "per_seed"}
@@ -119,16 +124,43 @@ def test_chat_task_is_judged_in_both_orders(tmp_path):
     for responder, expected in ((always_first, 50.0), (prefers_longer, 100.0)):
         with LoopbackServer(responder, max_batch=8) as srv:
             judge = OpenAIBackend("judge", srv.base_url, concurrency=4)
-            res = run_eval(model, [task], tmp_path / responder.__name__,
-                           RunConfig(languages=["id", "vi"], mode="instruct"), judge=judge)
+            res = run_eval(
+                model,
+                [task],
+                tmp_path / responder.__name__,
+                RunConfig(languages=["id", "vi"], mode="instruct"),
+                judge=judge,
+            )
         assert res["results"]["id"]["multi_turn"]["mtbench"]["win_rate"] == pytest.approx(expected)
         assert res["judge"]["model"] == "judge"
 
 
-def test_chat_without_judge_is_reported_unscored(tmp_path):
-    task = TASKS["mtbench"]
-    res = run_eval(Oracle([task], ["id"]), [task], tmp_path, RunConfig(languages=["id"], mode="instruct"))
+def test_chat_without_judge_is_reported_unscored_next_to_scored_tasks(tmp_path):
+    tasks = [TASKS["mtbench"], TASKS["sentiment"]]
+    res = run_eval(Oracle(tasks, ["id"]), tasks, tmp_path, RunConfig(languages=["id"], mode="instruct"))
     assert res["results"]["id"]["multi_turn"]["mtbench"]["unscored"] == 2
+    assert res["results"]["id"]["nlu"]["sentiment"]["normalized_accuracy"] == pytest.approx(100.0)
+
+
+def test_a_run_that_can_score_nothing_is_an_error_and_writes_no_results(tmp_path):
+    from seaforge.errors import UserError
+
+    with pytest.raises(UserError, match=r"nothing can be scored: mtbench need\(s\) a judge"):
+        run_eval(
+            Oracle([TASKS["mtbench"]], ["id"]),
+            [TASKS["mtbench"]],
+            tmp_path,
+            RunConfig(languages=["id"], mode="instruct"),
+        )
+    # Everything skipped at run time (no log-likelihoods from this backend): zero scored items.
+    with pytest.raises(UserError, match="no item was scored, so no results were written.*no log-likelihoods"):
+        run_eval(
+            Oracle([TASKS["causal"]], ["id"]),
+            [TASKS["causal"]],
+            tmp_path,
+            RunConfig(languages=["id"], mode="instruct", choice_scoring="loglikelihood"),
+        )
+    assert not (tmp_path / "results.json").exists()
 
 
 def test_languages_without_prompts_are_skipped_with_a_reason(tmp_path):
@@ -158,21 +190,61 @@ def test_report_and_compare_two_runs(tmp_path):
     assert all(r["diff"] == 0 and not r["significant"] for r in same)
 
 
-def test_cli_run_report_compare_and_errors(tmp_path):
-    from seaforge.eval.cli import app
+def test_cli_run_report_compare(tmp_path, capsys):
+    from seaforge.cli import run
 
-    cli = CliRunner()
     out = tmp_path / "run"
-    args = ["run", "--model", "tiny:llama", "--tasks", "causal", "--languages", "id", "--limit", "2",
-            "--max-tokens", "4", "--out", str(out)]
-    result = cli.invoke(app, args)
-    assert result.exit_code == 0, result.output
+    rc = run(
+        [
+            "eval",
+            "run",
+            "--model",
+            "tiny:llama",
+            "--tasks",
+            "causal",
+            "--languages",
+            "id",
+            "--limit",
+            "2",
+            "--max-tokens",
+            "4",
+            "--out",
+            str(out),
+        ]
+    )
+    assert rc == 0, capsys.readouterr().err
     assert (out / "results.json").exists()
-    result = cli.invoke(app, ["report", str(out), "--out", str(tmp_path / "board")])
-    assert result.exit_code == 0 and (tmp_path / "board" / "leaderboard.html").exists()
-    result = cli.invoke(app, ["compare", str(out), str(out)])
-    assert result.exit_code == 0 and "causal" in result.output
-    result = cli.invoke(app, ["run", "--model", "tiny:llama", "--tasks", "nope", "--out", str(out)])
-    assert result.exit_code == 2 and "unknown task 'nope'" in " ".join(result.output.split())
-    result = cli.invoke(app, ["report", str(tmp_path / "missing")])
-    assert result.exit_code == 2 and "no results file" in " ".join(result.output.split())
+    assert run(["eval", "report", str(out), "--out", str(tmp_path / "board")]) == 0
+    assert (tmp_path / "board" / "leaderboard.html").exists()
+    capsys.readouterr()
+    assert run(["eval", "compare", str(out), str(out)]) == 0 and "causal" in capsys.readouterr().out
+
+
+def test_compare_bootstraps_the_shown_corpus_metric_not_the_mean_item_score(tmp_path):
+    from seaforge.eval.runner import task_meta, write_json_atomic, write_jsonl_atomic
+    from seaforge.eval.scores import aggregate, task_summary
+
+    variant = tmp_path / "sentiment_f1.yaml"
+    variant.write_text(f"extends: {TASKS['sentiment'].path}\nname: sentiment_f1\nmetric: macro_f1\n")
+    task = load_task(variant)
+    golds = ["positive"] * 20 + ["negative"] * 5 + ["neutral"] * 5
+    preds_a = ["positive"] * 30  # 67% right, macro-F1 26.7
+    preds_b = ["positive"] * 8 + ["negative"] * 12 + ["negative"] * 5 + ["neutral"] * 5  # 60% right, F1 67.5
+
+    def write_run(folder, preds):
+        records = [
+            {"id": str(i), "pred": p, "gold": g, "score": float(p == g)} for i, (p, g) in enumerate(zip(preds, golds))
+        ]
+        results = {"id": {task.competency: {task.name: task_summary(task, {0: records})}}}
+        write_json_atomic(
+            folder / "results.json",
+            {"results": results, "aggregate": aggregate(results), "tasks": {task.name: task_meta(task)}},
+        )
+        write_jsonl_atomic(folder / "items" / task.name / "id.jsonl", [{"seed": 0, **r} for r in records])
+        return load_results(folder)
+
+    (row,) = compare_runs(write_run(tmp_path / "a", preds_a), write_run(tmp_path / "b", preds_b), rounds=1000)
+    assert row["diff"] == pytest.approx(67.53 - 26.67, abs=0.01)
+    low, high = row["ci"]
+    assert 0 < low <= row["diff"] <= high  # the mean item score (60% vs 67%) would put it below 0
+    assert row["significant"] and row["n"] == 30

@@ -5,20 +5,50 @@ import json
 import pytest
 
 from seaforge.eval.items import load_items, read_jsonl
-from seaforge.eval.tasks import (COMPETENCIES, DEFAULT_LANGUAGES, TaskError, bundled_dir,
-                                 bundled_tasks, load_task, select_tasks)
+from seaforge.eval.tasks import (
+    COMPETENCIES,
+    DEFAULT_LANGUAGES,
+    TaskError,
+    bundled_dir,
+    bundled_tasks,
+    load_task,
+    select_tasks,
+)
 
-ISSUE_COMPETENCIES = {"nlu", "nlg", "nlr", "instruction_following", "multi_turn",
-                      "linguistic_diagnostics", "cultural", "knowledge", "safety"}
+ISSUE_COMPETENCIES = {
+    "nlu",
+    "nlg",
+    "nlr",
+    "instruction_following",
+    "multi_turn",
+    "linguistic_diagnostics",
+    "cultural",
+    "knowledge",
+    "safety",
+}
 
 
 def test_bundled_suite_covers_every_competency_of_the_issue():
     tasks = bundled_tasks()
     assert {t.competency for t in tasks.values()} == ISSUE_COMPETENCIES <= set(COMPETENCIES)
     names = set(tasks)
-    assert {"sentiment", "qa", "mcqa", "metaphor", "translation_en_xx", "translation_xx_en",
-            "summarization", "nli", "causal", "ifeval", "mtbench", "minimal_pairs", "cultural",
-            "knowledge", "toxicity"} <= names
+    assert {
+        "sentiment",
+        "qa",
+        "mcqa",
+        "metaphor",
+        "translation_en_xx",
+        "translation_xx_en",
+        "summarization",
+        "nli",
+        "causal",
+        "ifeval",
+        "mtbench",
+        "minimal_pairs",
+        "cultural",
+        "knowledge",
+        "toxicity",
+    } <= names
 
 
 @pytest.mark.parametrize("task", list(bundled_tasks().values()), ids=lambda t: t.name)
@@ -46,8 +76,11 @@ def test_extends_inherits_prompts_and_overrides_only_named_keys():
 
 def test_language_variant_overrides_one_prompt(tmp_path):
     child = tmp_path / "sentiment_formal.yaml"
-    child.write_text(f"extends: {bundled_dir() / 'sentiment.yaml'}\nname: sentiment_formal\n"
-                     "languages:\n  id:\n    answer_tag: 'Jawab:'\n", encoding="utf-8")
+    child.write_text(
+        f"extends: {bundled_dir() / 'sentiment.yaml'}\nname: sentiment_formal\n"
+        "languages:\n  id:\n    answer_tag: 'Jawab:'\n",
+        encoding="utf-8",
+    )
     task = load_task(child)
     base = load_task(bundled_dir() / "sentiment.yaml")
     assert task.languages["id"].answer_tag == "Jawab:"
@@ -63,8 +96,11 @@ def test_defaults_block_is_merged_into_each_language():
 
 def test_bad_field_error_names_file_and_field(tmp_path):
     bad = tmp_path / "bad.yaml"
-    bad.write_text("name: x\ncompetency: nlu\nkind: choice\nmetric: accuracy\nlabels: [a, b]\n"
-                   "languages:\n  id:\n    options: {a: A}\n", encoding="utf-8")
+    bad.write_text(
+        "name: x\ncompetency: nlu\nkind: choice\nmetric: accuracy\nlabels: [a, b]\n"
+        "languages:\n  id:\n    options: {a: A}\n",
+        encoding="utf-8",
+    )
     with pytest.raises(TaskError, match=r"bad\.yaml.*options lacks \['b'\]"):
         load_task(bad)
     bad.write_text("name: x\ncompetency: nlu\nkind: choice\nmetric: bleu\nlanguages: {}\n")
@@ -75,9 +111,12 @@ def test_bad_field_error_names_file_and_field(tmp_path):
 def test_bad_jsonl_line_error_names_file_line_and_field(tmp_path):
     task = load_task(bundled_dir() / "sentiment.yaml")
     data = tmp_path / "sentiment.jsonl"
-    data.write_text('{"id": "1", "lang": "id", "text": "ok", "label": "positive"}\n'
-                    '{"id": "2", "lang": "id", "text": "hmm", "label": "meh"}\n'
-                    'not json\n', encoding="utf-8")
+    data.write_text(
+        '{"id": "1", "lang": "id", "text": "ok", "label": "positive"}\n'
+        '{"id": "2", "lang": "id", "text": "hmm", "label": "meh"}\n'
+        "not json\n",
+        encoding="utf-8",
+    )
     with pytest.raises(TaskError, match=r"sentiment\.jsonl:2: field `label`: 'meh'"):
         read_jsonl(data, task, "id", strict=True)
     items, skipped = read_jsonl(data, task, "id", strict=False)  # batch mode counts, not crashes
@@ -87,15 +126,22 @@ def test_bad_jsonl_line_error_names_file_line_and_field(tmp_path):
 def test_native_option_words_are_accepted_as_labels(tmp_path):
     task = load_task(bundled_dir() / "knowledge.yaml")
     data = tmp_path / "k.jsonl"
-    data.write_text('{"id": "1", "lang": "my", "question": "q", "option_a": "a", "option_b": "b", '
-                    '"option_c": "c", "option_d": "d", "label": "ဂ"}\n', encoding="utf-8")
+    data.write_text(
+        '{"id": "1", "lang": "my", "question": "q", "option_a": "a", "option_b": "b", '
+        '"option_c": "c", "option_d": "d", "label": "ဂ"}\n',
+        encoding="utf-8",
+    )
     assert read_jsonl(data, task, "my", strict=True)[0][0].label == "C"
 
 
 def test_seahelm_hub_record_format_is_read(tmp_path):
     task = load_task(bundled_dir() / "mcqa.yaml")
-    record = {"id": 7, "label": "D", "prompts": [{"text": "P", "question": "Q", "choice1": "a",
-              "choice2": "b", "choice3": "c", "choice4": "d"}], "metadata": {"language": "jv"}}
+    record = {
+        "id": 7,
+        "label": "D",
+        "prompts": [{"text": "P", "question": "Q", "choice1": "a", "choice2": "b", "choice3": "c", "choice4": "d"}],
+        "metadata": {"language": "jv"},
+    }
     data = tmp_path / "jv.jsonl"
     data.write_text(json.dumps(record) + "\n", encoding="utf-8")
     (item,), _ = read_jsonl(data, task, "jv", strict=True)
@@ -117,3 +163,23 @@ def test_random_baselines():
     assert tasks["minimal_pairs"].random_baseline == 50.0
     assert tasks["mtbench"].random_baseline == 50.0
     assert tasks["qa"].random_baseline == 0.0
+
+
+@pytest.mark.parametrize("name", ["../../x", "a/b", "..", ".hidden", "x/../../y", "", "tab\tname"])
+def test_task_names_that_would_leave_the_output_folder_are_refused(tmp_path, name):
+    bad = tmp_path / "evil.yaml"
+    bad.write_text(f"extends: {bundled_dir() / 'causal.yaml'}\nname: {json.dumps(name)}\n", encoding="utf-8")
+    with pytest.raises(TaskError, match=r"evil\.yaml: field `name`: task name .* becomes a file name"):
+        load_task(bad)
+
+
+def test_a_path_like_task_name_cannot_write_outside_out_through_the_cli(tmp_path, capsys):
+    from seaforge.cli import run
+
+    bad = tmp_path / "evil.yaml"
+    bad.write_text(f"extends: {bundled_dir() / 'causal.yaml'}\nname: ../../escaped\n", encoding="utf-8")
+    out = tmp_path / "a" / "b" / "out"
+    rc = run(["eval", "run", "--model", "tiny:llama", "--tasks", str(bad), "--languages", "id", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert rc == 2 and err.startswith("error: ") and "task name '../../escaped'" in err
+    assert not (tmp_path / "a" / "escaped").exists() and not out.exists()

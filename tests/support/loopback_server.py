@@ -1,4 +1,7 @@
-"""A small OpenAI-compatible server on 127.0.0.1 for tests, demos and the concurrency benchmark.
+"""A small OpenAI-compatible server on 127.0.0.1 for the eval tests and the concurrency benchmark.
+
+Not part of the installed package: tests import it as `loopback_server` (tests/eval/conftest.py
+puts this folder on sys.path) and bench/bench_eval_openai.py adds the folder itself.
 
 It answers /v1/chat/completions and /v1/completions with a Python function, can fail the first
 requests on purpose (to exercise retries), and can batch concurrent requests, either statically
@@ -18,8 +21,17 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-# respond(list of (path, body)) -> list of response texts, one per request
-Responder = Callable[[list[tuple[str, dict]]], list[str]]
+
+@dataclass
+class RawReply:
+    """What a responder returns instead of a text to play a broken endpoint: sent as is."""
+
+    body: bytes
+    status: int = 200
+
+
+# respond(list of (path, body)) -> list of response texts (or RawReply), one per request
+Responder = Callable[[list[tuple[str, dict]]], list]
 
 
 def prompt_text(path: str, body: dict) -> str:
@@ -42,9 +54,18 @@ class ServerStats:
 class LoopbackServer:
     """`with LoopbackServer(respond) as srv: ... srv.base_url` (http://127.0.0.1:PORT/v1)."""
 
-    def __init__(self, respond: Responder, max_batch: int = 1, batch_wait_s: float = 0.005,
-                 fail_first: int = 0, fail_status: int = 429, retry_after: float | None = 0.0,
-                 max_body: int = 1 << 20, decode_steps: int = 0, step_s: float = 0.01):
+    def __init__(
+        self,
+        respond: Responder,
+        max_batch: int = 1,
+        batch_wait_s: float = 0.005,
+        fail_first: int = 0,
+        fail_status: int = 429,
+        retry_after: float | None = 0.0,
+        max_body: int = 1 << 20,
+        decode_steps: int = 0,
+        step_s: float = 0.01,
+    ):
         self.respond, self.max_batch, self.batch_wait_s = respond, max_batch, batch_wait_s
         self.decode_steps, self.step_s = decode_steps, step_s
         self.fail_first, self.fail_status, self.retry_after = fail_first, fail_status, retry_after
@@ -124,6 +145,13 @@ class LoopbackServer:
                 self.end_headers()
                 self.wfile.write(data)
 
+            def _send_raw(self, reply: RawReply) -> None:
+                self.send_response(reply.status)
+                self.send_header("Content-Type", "text/html")
+                self.send_header("Content-Length", str(len(reply.body)))
+                self.end_headers()
+                self.wfile.write(reply.body)
+
             def do_POST(self) -> None:  # noqa: N802 (http.server API)
                 length = int(self.headers.get("Content-Length", 0))
                 if length > server.max_body:  # bounded requests
@@ -149,7 +177,10 @@ class LoopbackServer:
                     fut: Future = Future()
                     server._queue.put((self.path, body, fut))
                     text = fut.result(timeout=60)
-                    self._send(200, _payload(self.path, body, text))
+                    if isinstance(text, RawReply):
+                        self._send_raw(text)
+                    else:
+                        self._send(200, _payload(self.path, body, text))
                 finally:
                     with stats.lock:
                         stats.in_flight -= 1
@@ -159,8 +190,10 @@ class LoopbackServer:
     # --- lifecycle --------------------------------------------------------------------------
 
     def __enter__(self) -> LoopbackServer:
-        self._threads = [threading.Thread(target=self.httpd.serve_forever, daemon=True),
-                         threading.Thread(target=self._worker, daemon=True)]
+        self._threads = [
+            threading.Thread(target=self.httpd.serve_forever, daemon=True),
+            threading.Thread(target=self._worker, daemon=True),
+        ]
         for t in self._threads:
             t.start()
         return self
@@ -173,9 +206,11 @@ class LoopbackServer:
 
 def _payload(path: str, body: dict, text: str) -> dict:
     if path.endswith("/chat/completions"):
-        return {"object": "chat.completion", "model": body.get("model"),
-                "choices": [{"index": 0, "message": {"role": "assistant", "content": text},
-                             "finish_reason": "stop"}]}
+        return {
+            "object": "chat.completion",
+            "model": body.get("model"),
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+        }
     choice: dict = {"index": 0, "text": text, "finish_reason": "stop"}
     if body.get("echo") and body.get("logprobs") is not None:
         choice["logprobs"] = _echo_logprobs(body.get("prompt", ""), text)
@@ -190,5 +225,5 @@ def _echo_logprobs(prompt: str, scores: str) -> dict:
         offsets.append(pos)
         pos += len(tokens[-1])
     values = json.loads(scores) if scores else [-1.0] * len(tokens)
-    values = [None] + list(values[1:len(tokens)])  # the first token has no log-prob
+    values = [None] + list(values[1 : len(tokens)])  # the first token has no log-prob
     return {"tokens": tokens, "text_offset": offsets, "token_logprobs": values}
