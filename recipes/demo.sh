@@ -4,7 +4,7 @@
 set -euo pipefail
 SF=${SF:-seaforge}
 
-echo "== 1. text layer on our sample sentences: normalise, identify, segment, redact"
+echo "== 1. text layer on our sample sentences: normalize, identify, segment, redact"
 $SF text demo
 
 echo "== 2. curate a generated multilingual web corpus into packed token shards"
