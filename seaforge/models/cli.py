@@ -58,6 +58,35 @@ def list_models() -> list[dict]:
                 "licence_url": entry.licence_url,
             }
         )
+    rows.extend(_imported_models())
+    return rows
+
+
+def _imported_models() -> list[dict]:
+    """Finished `seaforge models import` conversions in the cache, named by their folder."""
+    from seaforge.models.gguf_import import is_converted, read_manifest
+    from seaforge.models.info import folder_size
+    from seaforge.models.registry import models_dir
+
+    rows = []
+    for folder in sorted(models_dir().glob("gguf-*")) if models_dir().is_dir() else []:
+        if not is_converted(folder):
+            continue
+        manifest = read_manifest(folder) or {}
+        rows.append(
+            {
+                "name": str(folder),  # what a command takes to use it
+                "description": f"imported from {manifest.get('gguf_file') or 'a GGUF file'}",
+                "base_model": manifest.get("base_model") or manifest.get("architecture") or "?",
+                "package": None,
+                "installed": None,
+                "pulled": True,
+                "path": str(folder),
+                "size_bytes": folder_size(folder),
+                "licence": manifest.get("licence") or "unknown",
+                "licence_url": manifest.get("licence_url"),
+            }
+        )
     return rows
 
 
@@ -65,7 +94,7 @@ def list_models() -> list[dict]:
 def list_command(
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list instead of a table."),
 ) -> None:
-    """The registered models: their package, whether it is installed and pulled, size and licence."""
+    """The registered models (package installed? pulled?) and imported GGUF conversions, with size and licence."""
     from seaforge.models.registry import models_dir
 
     rows = list_models()
@@ -79,8 +108,8 @@ def list_command(
         table.add_row(
             row["name"],
             row["base_model"],
-            row["package"],
-            "yes" if row["installed"] else "no",
+            row["package"] or "(imported)",
+            {True: "yes", False: "no", None: "-"}[row["installed"]],
             "yes" if row["pulled"] else "no",
             _size(row["size_bytes"]),
             row["licence"],

@@ -125,3 +125,22 @@ def test_info_of_a_corrupt_safetensors_header(tmp_path, capsys):
     (tmp_path / "model.safetensors").write_bytes(b"\x05")
     assert run(["models", "info", str(tmp_path)]) == 2
     assert capsys.readouterr().err.strip() == f"error: {tmp_path / 'model.safetensors'}: truncated safetensors file"
+
+
+def test_list_shows_imported_conversions_and_skips_unfinished_ones(home, capsys):
+    from seaforge.models.gguf_import import CONVERSION_FORMAT, MANIFEST
+
+    done = home / "models" / "gguf-0123456789abcdef"
+    done.mkdir(parents=True)
+    (done / "config.json").write_text("{}")
+    manifest = {"format": CONVERSION_FORMAT, "gguf_file": "my-model.gguf", "licence": "Apache-2.0"}
+    (done / MANIFEST).write_text(json.dumps(manifest))
+    unfinished = home / "models" / "gguf-fedcba9876543210"
+    unfinished.mkdir()
+    (unfinished / "config.json").write_text("{}")  # no manifest: a conversion that never finished
+    assert run(["models", "list", "--json"]) == 0
+    rows = {row["name"]: row for row in json.loads(capsys.readouterr().out)}
+    assert str(done) in rows and str(unfinished) not in rows
+    assert rows[str(done)]["licence"] == "Apache-2.0" and "my-model.gguf" in rows[str(done)]["description"]
+    assert run(["models", "list"]) == 0
+    assert "(imported)" in capsys.readouterr().out
