@@ -29,7 +29,7 @@ class Item:
 @dataclass
 class Loaded:
     items: list[Item]
-    fewshot: list[Item]  # examples for k-shot prompts: never the test items of a real data file
+    fewshot: list[Item]  # examples for k-shot prompts: never test items
     source: str  # what was read, for the results file
     skipped: int = 0  # records in the source that could not be used
     fewshot_source: str | None = None  # where the examples came from; None: none found
@@ -106,13 +106,23 @@ def read_jsonl(path: Path, task: Task, lang: str | None, strict: bool) -> tuple[
     return items, skipped
 
 
+EXAMPLES_SUFFIX = "_examples"  # SEA-HELM's name for a split's few-shot file: jv_belebele_examples.jsonl
+
+
 def _sample_path(task: Task) -> Path:
     if not task.source.samples:
         raise TaskError(f"{task.path}: field `source.samples`: task {task.name!r} ships no samples")
+    if Path(task.source.samples).stem.endswith(EXAMPLES_SUFFIX):
+        raise TaskError(
+            f"{task.path}: field `source.samples`: {task.source.samples!r} holds few-shot examples, not test items"
+        )
     return bundled_dir() / task.source.samples
 
 
-EXAMPLES_SUFFIX = "_examples"  # SEA-HELM's name for a split's few-shot file: jv_belebele_examples.jsonl
+def sample_examples_path(task: Task) -> Path:
+    """The bundled few-shot examples for a task's samples: <stem>_examples.jsonl beside them."""
+    path = _sample_path(task)
+    return path.with_name(f"{path.stem}{EXAMPLES_SUFFIX}.jsonl")
 
 
 def data_file(data: str | Path, task: Task) -> Path:
@@ -149,20 +159,24 @@ def load_items(
     fewshot_data: str | Path | None = None,
 ) -> Loaded:
     """Items of one task and language. `data`: "samples", "hf", or a path to a local JSONL
-    (or a folder of <task>.jsonl files). Few-shot examples (when `fewshot_k`) never come from the
-    test items of a real data file: `fewshot_data`, a sibling <stem>_examples.jsonl, or none."""
+    (or a folder of <task>.jsonl files). Few-shot examples (when `fewshot_k`) never come from
+    test items: `fewshot_data`, a sibling <stem>_examples.jsonl (bundled ones for the samples), the
+    hub's few-shot split, or none (zero-shot, with `fewshot_missing` saying why)."""
     if data == "samples":
-        items, skipped = read_jsonl(_sample_path(task), task, lang, strict=True)
-        # The bundled samples are demo items, not a benchmark: for k-shot demos the other sample
-        # items serve as examples (an item is never shown its own answer).
-        fewshot = items if fewshot_k else []
-        loaded = Loaded(
-            items,
-            fewshot,
-            f"samples:{task.source.samples}",
-            skipped,
-            fewshot_source="samples (the other sample items)" if fewshot_k else None,
-        )
+        path = _sample_path(task)
+        items, skipped = read_jsonl(path, task, lang, strict=True)
+        loaded = Loaded(items, [], f"samples:{task.source.samples}", skipped)
+        if fewshot_k:
+            # Our sample items are test items too: k-shot examples come from the separate
+            # <stem>_examples.jsonl we ship beside them, never from the other sample items.
+            examples_path = sample_examples_path(task)
+            if not examples_path.is_file():
+                loaded.fewshot_missing = f"no few-shot examples: no bundled {examples_path.name} next to {path.name}"
+            else:
+                loaded.fewshot, _ = read_jsonl(examples_path, task, lang, strict=False)
+                loaded.fewshot_source = f"samples:{Path(task.source.samples).with_name(examples_path.name).as_posix()}"
+                if not loaded.fewshot:
+                    loaded.fewshot_missing = f"no few-shot examples for {lang!r} in {loaded.fewshot_source}"
     elif data == "hf":
         loaded = _load_hf(task, lang, fewshot_k)
     else:
