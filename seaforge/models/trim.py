@@ -293,7 +293,7 @@ def trim_model(
         texts: TrimCorpus = read_trim_corpus(corpus)
     if corpus is None:
         stages.say(
-            "no --corpus given: using the sample sentences bundled with seaforge "
+            "no --corpus given: using the prose and sample sentences bundled with seaforge "
             f"({', '.join(Path(s).name for s in texts.sources)}); pass --corpus for a real trim"
         )
     for problem in texts.skipped[:5]:
@@ -332,7 +332,7 @@ def trim_model(
         "source": model,
         "source_path": str(source),
         "languages": langs,
-        "corpus": texts.sources if corpus is not None else "bundled sample sentences",
+        "corpus": texts.sources if corpus is not None else "bundled prose and sample sentences",
         "corpus_texts": {lang: len(v) for lang, v in sorted(texts.selection.items())},
         "budget": budget,
         "vocab": {
@@ -392,7 +392,7 @@ def trim_command(
         "--corpus",
         "-c",
         help="JSONL (text, optional lang) or .txt file, or a "
-        "folder of them. Default: the sample sentences bundled with seaforge.",
+        "folder of them. Default: the prose and sample sentences bundled with seaforge.",
     ),
     budget: int = typer.Option(
         DEFAULT_BUDGET,

@@ -1,6 +1,7 @@
 """The text a vocabulary trim keeps tokens for, split into selection and held-out parts.
 
-Input: a JSON Lines file (`text`, optional `lang`), a .txt file (one text per line; a file named
+Input: a JSON Lines file (`text`, optional `lang`, optional `split`: "heldout" lines are only
+measured, never selected from), a .txt file (one text per line; a file named
 after a language, like `tha.txt`, is in that language), or a folder of both. Records without a
 `lang` get one from seaforge's language ID. Without a corpus, the sentences bundled with seaforge.
 """
@@ -34,10 +35,18 @@ class TrimCorpus:
         part = self.held_out if seen % HOLDOUT_EVERY == HOLDOUT_EVERY - 1 else self.selection
         part.setdefault(lang, []).append(text)
 
+    def add_held_out(self, lang: str, text: str) -> None:
+        """A text its source already marks as held out (`"split": "heldout"`)."""
+        self.held_out.setdefault(lang, []).append(text)
+
 
 def bundled_corpus_files() -> list[Path]:
-    """The sample sentences shipped in the package (written by the seaforge authors)."""
+    """The text shipped in the package (written by the seaforge authors): prose paragraphs in 13
+    languages, the sample sentences and the parallel sample."""
+    from seaforge.data.bundled import bundled_files
+
     return [
+        *bundled_files("prose"),
         Path(str(resources.files("seaforge.text") / "data" / "samples.jsonl")),
         Path(str(resources.files("seaforge.tokenizer") / "data" / "parallel_sample.jsonl")),
     ]
@@ -78,11 +87,11 @@ def read_trim_corpus(corpus: str | Path | None) -> TrimCorpus:
 
     files = bundled_corpus_files() if corpus is None else _corpus_files(Path(corpus).expanduser())
     out = TrimCorpus(sources=[str(f) for f in files])
-    labelled: list[tuple[str | None, str]] = []
+    labelled: list[tuple[str | None, str, bool]] = []  # (lang, text, held out by its source)
     for path in files:
         if path.suffix == ".txt":
             lang = _file_language(path)
-            labelled.extend((lang, line) for _, line in _read_lines(path))
+            labelled.extend((lang, line, False) for _, line in _read_lines(path))
             continue
         for line in iter_jsonl(path):
             if line.error:
@@ -94,13 +103,14 @@ def read_trim_corpus(corpus: str | Path | None) -> TrimCorpus:
                 continue
             lang = line.record.get("lang")
             try:
-                labelled.append((resolve(str(lang)) if lang else None, text))
+                held_out = line.record.get("split") == "heldout"
+                labelled.append((resolve(str(lang)) if lang else None, text, held_out))
             except UnknownLanguage:
                 out.skipped.append(f"{path}:{line.lineno}: field 'lang' {lang!r} is not a known language")
-    unlabelled = [text for lang, text in labelled if lang is None]
+    unlabelled = [text for lang, text, _ in labelled if lang is None]
     detected = iter(d.lang for d in detect_batch(unlabelled)) if unlabelled else iter(())
-    for lang, text in labelled:
-        out.add(lang or next(detected), text)
+    for lang, text, held_out in labelled:
+        (out.add_held_out if held_out else out.add)(lang or next(detected), text)
     if not out.selection:
         raise UserError(f"--corpus {corpus}: no usable text found" if corpus else "bundled corpus is empty")
     return out
