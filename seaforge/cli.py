@@ -64,8 +64,9 @@ _register_areas()
 
 
 def _fail(message: str, code: int = 2) -> int:
-    for line in str(message).strip().splitlines() or ["(no message)"]:
-        print(f"error: {line}" if line else "", file=sys.stderr)
+    """One `error:` line: a message listing several problems is joined with "; "."""
+    lines = [line.strip() for line in str(message).strip().splitlines() if line.strip()]
+    print(f"error: {'; '.join(lines) or '(no message)'}", file=sys.stderr)
     return code
 
 
@@ -87,8 +88,11 @@ def run(argv: list[str] | None = None) -> int:
     except typer.Exit as done:
         return done.exit_code
     except ClickException as err:  # usage errors: typer/click already name the option
-        err.show(file=sys.stderr)
-        return err.exit_code
+        if type(err).__name__ == "NoArgsIsHelpError":  # a bare group: its help is the answer
+            err.show(file=sys.stderr)
+            return err.exit_code
+        command = err.ctx.command_path if getattr(err, "ctx", None) is not None else "seaforge"
+        return _fail(f"{err.format_message()} (see `{command} --help`)", err.exit_code)
     except (KeyboardInterrupt, typer.Abort):
         print("interrupted; rerun the same command to resume", file=sys.stderr)
         return 130
@@ -106,6 +110,11 @@ def run(argv: list[str] | None = None) -> int:
             raise
         where = f"{err.filename}: " if err.filename else ""
         return _fail(f"{where}{err.strerror}")
+    except Exception as err:
+        # safetensors reports a failed write (full disk) as its own error type, not OSError
+        if debug or type(err).__name__ != "SafetensorError" or "(os error" not in str(err):
+            raise
+        return _fail(f"writing safetensors failed: {err}")
 
 
 def main() -> None:

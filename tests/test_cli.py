@@ -46,6 +46,16 @@ def test_file_system_errors_name_the_file(failing_command, capsys, tmp_path):
     assert capsys.readouterr().err == "error: /data/shard.bin: No space left on device\n"
 
 
+def test_a_full_disk_seen_by_safetensors_is_one_line(failing_command, capsys):
+    from safetensors import SafetensorError
+
+    failing_command["error"] = SafetensorError(
+        "Error while serializing: IoError(No space left on device (os error 28))"
+    )
+    assert cli.run(["probe", "boom"]) == 2
+    assert capsys.readouterr().err.startswith("error: writing safetensors failed: ")
+
+
 def test_debug_shows_the_traceback(failing_command, monkeypatch):
     failing_command["error"] = UserError("bad")
     monkeypatch.setenv("SEAFORGE_DEBUG", "1")
@@ -68,7 +78,7 @@ def test_a_bug_is_not_disguised_as_a_user_error(failing_command):
 def test_usage_errors_and_success_codes(failing_command, capsys):
     assert cli.run(["probe", "other"]) == 0
     assert cli.run(["probe", "nope"]) == 2
-    assert "No such command" in capsys.readouterr().err
+    assert "No such command" in capsys.readouterr().err  # one line, with where to look
     assert cli.run(["--version"]) == 0
 
 
@@ -82,3 +92,35 @@ def test_the_installed_command_uses_the_boundary():
     assert proc.returncode == 2
     assert proc.stderr.startswith("error: --lang: unknown language code 'xx'")
     assert "Traceback" not in proc.stderr and proc.stdout == ""
+
+
+def _command_paths():
+    from typer.main import get_command
+
+    def walk(command, path):
+        yield path
+        for name, sub in sorted(getattr(command, "commands", {}).items()):
+            yield from walk(sub, [*path, name])
+
+    return list(walk(get_command(cli.app), []))
+
+
+def test_every_command_prints_its_help(capsys):
+    """Help texts go through rich markup: a stray "[/x]" in one crashes `--help`."""
+    paths = _command_paths()
+    assert len(paths) > 30
+    for path in paths:
+        assert cli.run([*path, "--help"]) == 0, path
+        assert "Usage" in capsys.readouterr().out, path
+
+
+def test_usage_errors_are_one_line_too(capsys):
+    assert cli.run(["eval", "run", "--model", "tiny:llama"]) == 2
+    err = capsys.readouterr().err
+    assert err == "error: Missing option '--out'. (see `seaforge eval run --help`)\n"
+
+
+def test_several_problems_are_reported_on_one_line(failing_command, capsys):
+    failing_command["error"] = UserError("a.yaml: field 'x': bad\na.yaml: field 'y': worse")
+    assert cli.run(["probe", "boom"]) == 2
+    assert capsys.readouterr().err == "error: a.yaml: field 'x': bad; a.yaml: field 'y': worse\n"

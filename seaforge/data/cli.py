@@ -108,7 +108,7 @@ def report(
 @app.command()
 def generate(
     output: Path = typer.Argument(..., help="Folder for the JSONL.gz shards."),
-    docs: int = typer.Option(10_000, help="Number of documents."),
+    docs: int = typer.Option(10_000, min=1, help="Number of documents."),
     shards: int = typer.Option(4, help="Number of files."),
     seed: int = typer.Option(0, help="Random seed (same seed, same corpus)."),
     malformed: bool = typer.Option(False, help="Also add malformed records (bad JSON, bad UTF-8, ...)."),

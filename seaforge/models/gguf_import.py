@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from safetensors import SafetensorError
+
 from seaforge.errors import UserError
 from seaforge.io import atomic_dir, atomic_write_json, atomic_write_text, check_writable
 
@@ -239,6 +241,11 @@ def convert_gguf(
         raise
     except GGUFError:
         raise
+    except SafetensorError as err:
+        # safetensors reports a failed write as its own error, not OSError: "... (os error 28)"
+        raise UserError(
+            f"{path}: converting into {out} failed: {err}; nothing was left behind in {out.parent}"
+        ) from None
     except (ValueError, KeyError, RuntimeError) as err:
         # transformers raises these for GGUFs whose metadata or tensors it cannot map.
         raise GGUFError(f"{path}: transformers could not convert this GGUF ({type(err).__name__}: {err})") from None

@@ -6,6 +6,7 @@ from dataclasses import asdict
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from seaforge.errors import UserError
@@ -21,6 +22,8 @@ STRICT_HELP = "With --jsonl: exit non-zero at the end if any line was malformed.
 
 def _text_arg(text: str | None, jsonl: bool) -> str:
     if jsonl:
+        if text is not None:
+            raise UserError("--jsonl reads JSON Lines on stdin: give no TEXT argument with it (use < FILE)")
         return ""
     if text is None:
         raise UserError("give a TEXT argument, or --jsonl to read JSON Lines on stdin")
@@ -103,7 +106,7 @@ def detect_cmd(
     console.print("candidates: " + ", ".join(f"{code} {prob:.3f}" for code, prob in best))
     console.print("languages present: " + ", ".join(spans.langs))
     for span in spans.spans:
-        console.print(f"  [{span.start}:{span.end}] {span.lang}: {text[span.start : span.end]!r}")
+        console.print(f"  \\[{span.start}:{span.end}] {span.lang}: {escape(repr(text[span.start : span.end]))}")
     if spans.capped:
         err_console.print(
             f"spans cover the first {spans.analysed_chars:,} of {len(text):,} characters; "

@@ -84,11 +84,6 @@ def valid_nric(value: str) -> bool:
     return nric_check_letter(value[0], value[1:8]) == value[8]
 
 
-def luhn_check_digit(partial: str) -> str:
-    """The digit that makes `partial` + digit pass the Luhn check."""
-    return luhn.calc_check_digit(partial)
-
-
 def luhn_ok(digits: str) -> bool:
     """True when `digits` passes the Luhn (mod 10) check."""
     return len(digits) > 1 and luhn.is_valid(digits)
@@ -139,11 +134,6 @@ def valid_nik(digits: str) -> bool:
     if day > 40:
         day -= 40
     return _date_ok(yy, month, day)
-
-
-def thai_id_check_digit(first12: str) -> str:
-    """Check digit of a Thai national ID: weights 13..2, mod 11."""
-    return _stdnum_thai_pin.calc_check_digit(first12)
 
 
 def valid_thai_id(digits: str) -> bool:

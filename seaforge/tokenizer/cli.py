@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress
 
 from seaforge.errors import UserError
@@ -22,7 +23,7 @@ app = typer.Typer(
 console = Console(stderr=True)
 
 CORPUS_HELP = (
-    "Text to use: files named by language (tha.txt), LANG=FILE, JSONL with lang/text[/id], "
+    "Text to use: files named by language (tha.txt), LANG=FILE, JSONL with lang, text and optional id, "
     "a folder of those, or 'sample' (bundled parallel sample). Repeatable."
 )
 
@@ -63,7 +64,7 @@ def _langs(option: str, spec: str) -> list[str]:
 def _read(corpus: list[str]) -> Corpus:
     data = read_corpus(corpus)
     for skip in data.skipped[:SHOWN_SKIPS]:
-        console.print(f"[yellow]warning:[/] skipped {skip}", soft_wrap=True, highlight=False)
+        console.print(f"[yellow]warning:[/] skipped {escape(skip)}", soft_wrap=True, highlight=False)
     if data.skipped:
         more = len(data.skipped) - SHOWN_SKIPS
         console.print(

@@ -29,7 +29,7 @@ def latest_checkpoint(output_dir: str | Path) -> Path | None:
     done = [
         folder
         for folder in root.glob("step-*")
-        if folder.is_dir() and not folder.name.endswith(".tmp") and (folder / STATE_FILE).is_file()
+        if folder.is_dir() and folder.name[5:].isdigit() and (folder / STATE_FILE).is_file()
     ]
     return max(done, key=lambda folder: int(folder.name.split("-")[1]), default=None)
 
@@ -46,10 +46,16 @@ def save_checkpoint(accelerator, output_dir: str | Path, step: int, state: dict,
     accelerator.save_state(str(tmp), safe_serialization=True)
     if accelerator.is_main_process:
         (tmp / STATE_FILE).write_text(json.dumps({"step": step, **state}, indent=1))
-        shutil.rmtree(final, ignore_errors=True)
-        os.replace(tmp, final)
+        if final.exists():  # move the old one aside first: a kill between the renames loses nothing
+            aside = root / f"step-{step:07d}.old"
+            shutil.rmtree(aside, ignore_errors=True)
+            os.replace(final, aside)
+            os.replace(tmp, final)
+            shutil.rmtree(aside, ignore_errors=True)
+        else:
+            os.replace(tmp, final)
         old = sorted(
-            (folder for folder in root.glob("step-*") if not folder.name.endswith(".tmp")),
+            (folder for folder in root.glob("step-*") if folder.name[5:].isdigit()),
             key=lambda folder: int(folder.name.split("-")[1]),
         )
         for folder in old[:-keep]:

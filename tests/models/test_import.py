@@ -245,6 +245,25 @@ def test_full_disk_during_conversion_leaves_nothing_in_the_cache(tiny_gguf, home
     assert cache_entries(home) == []  # no folder, no temp folder
 
 
+def test_a_full_disk_reported_by_safetensors_is_one_line_too(tiny_gguf, home, monkeypatch, capsys):
+    """safetensors raises its own SafetensorError ("... (os error 28)"), not OSError, on a full disk."""
+    from safetensors import SafetensorError
+
+    from seaforge.cli import run
+    from seaforge.models import gguf_import
+
+    def disk_full(model, folder):
+        (folder / "model.safetensors").write_bytes(b"half a file")
+        raise SafetensorError("Error while serializing: IoError(No space left on device (os error 28))")
+
+    monkeypatch.setattr(gguf_import, "_save_weights", disk_full)
+    path = tiny_gguf[0]
+    assert run(["models", "import", str(path)]) == 2
+    err = error_line(capsys)
+    assert err.startswith(f"error: {path}: ") and "No space left on device" in err
+    assert cache_entries(home) == []
+
+
 def test_a_killed_conversion_leaves_no_folder_and_the_next_one_cleans_up(tiny_gguf, home, monkeypatch):
     from seaforge.models import gguf_import
     from seaforge.models.registry import sha256_file
@@ -409,3 +428,34 @@ def test_import_keeps_the_head_size_the_gguf_states(tmp_path, monkeypatch):
         want = AutoModelForCausalLM.from_pretrained(str(source), dtype=torch.float32)(ids).logits
         got = AutoModelForCausalLM.from_pretrained(str(folder), dtype=torch.float32)(ids).logits
     assert float((got - want).abs().max() / want.abs().max()) < 0.005
+
+
+@pytest.mark.parametrize("arch", ["llama", "qwen3"])
+def test_export_then_import_gives_back_exactly_the_same_weights(arch, tmp_path, monkeypatch):
+    """A tiny model whose weights f16 holds exactly survives export to f16 GGUF and import bit for bit
+    (llama.cpp's q/k row permutation is undone on the way back in)."""
+    import shutil
+
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    from seaforge.models.gguf_export import export_gguf
+    from seaforge.models.gguf_import import import_gguf
+    from seaforge.models.resolve import resolve_model
+
+    monkeypatch.setenv("SEAFORGE_HOME", str(tmp_path / "home"))
+    source = tmp_path / "source"
+    shutil.copytree(resolve_model(f"tiny:{arch}"), source)
+    model = AutoModelForCausalLM.from_pretrained(str(source), dtype=torch.float32)
+    with torch.no_grad():
+        for tensor in model.state_dict().values():
+            tensor.copy_(tensor.half().float())  # values f16 represents exactly
+    model.save_pretrained(str(source))
+    export_gguf(str(source), ["f16"], tmp_path / "gguf", llama_cpp=False, progress=lambda _: None)
+    [exported] = (tmp_path / "gguf").glob("*-f16.gguf")
+    folder = import_gguf(exported, out=tmp_path / "imported", progress=False)
+    want = model.state_dict()
+    got = AutoModelForCausalLM.from_pretrained(str(folder), dtype=torch.float32).state_dict()
+    assert sorted(got) == sorted(want)
+    for name, tensor in want.items():
+        assert torch.equal(got[name], tensor), name
