@@ -7,6 +7,7 @@ task YAML runs on the samples offline and on SEA-HELM's data on a cluster.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -85,6 +86,9 @@ def record_to_item(task: Task, record: dict, lang: str, where: str) -> Item:
     return Item(item_id, lang, fields, label, refs)
 
 
+SHOWN_SKIPS = 3
+
+
 def read_jsonl(path: Path, task: Task, lang: str | None, strict: bool) -> tuple[list[Item], int]:
     """Items of `lang` from a JSONL file; bad lines raise (strict) or are counted as skipped."""
     items, skipped = [], 0
@@ -99,10 +103,14 @@ def read_jsonl(path: Path, task: Task, lang: str | None, strict: bool) -> tuple[
                 continue
             items.append(record_to_item(task, record, rec_lang or lang or "", where))
         except (TaskError, AttributeError, IndexError, KeyError) as err:
+            msg = str(err) if isinstance(err, TaskError) else f"{where}: {err}"
             if strict:
-                msg = str(err) if isinstance(err, TaskError) else f"{where}: {err}"
                 raise TaskError(msg) from None
             skipped += 1
+            if skipped <= SHOWN_SKIPS:  # name the first few; the rest are counted in results.json
+                print(f"warning: skipped {msg}", file=sys.stderr)
+    if skipped > SHOWN_SKIPS:
+        print(f"warning: {path}: {skipped} bad lines skipped in all", file=sys.stderr)
     return items, skipped
 
 

@@ -183,3 +183,16 @@ def test_a_path_like_task_name_cannot_write_outside_out_through_the_cli(tmp_path
     err = capsys.readouterr().err
     assert rc == 2 and err.startswith("error: ") and "task name '../../escaped'" in err
     assert not (tmp_path / "a" / "escaped").exists() and not out.exists()
+
+
+def test_skipped_data_lines_are_named_on_stderr(tmp_path, capsys):
+    from seaforge.eval.tasks import bundled_tasks
+
+    task = bundled_tasks()["sentiment"]
+    path = tmp_path / "sentiment.jsonl"
+    good = '{"id": "a", "lang": "id", "text": "Makanannya enak sekali.", "label": "positive"}\n'
+    path.write_bytes(good.encode() + b'{"id": "b", "text": "\xff"}\n' + b"not json\n")
+    items, skipped = read_jsonl(path, task, "id", strict=False)
+    assert len(items) == 1 and skipped == 2
+    err = capsys.readouterr().err
+    assert f"warning: skipped {path}:2" in err and f"warning: skipped {path}:3" in err
