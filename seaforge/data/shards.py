@@ -30,14 +30,13 @@ TINY_ALIAS = {"tiny": "tiny:llama"}  # the demo recipes' old name; the same toke
 def load_tokenizer(name: str):
     """The tokenizer a recipe names, through the one model resolver (``tiny:<arch>``, registered
     names, ``.gguf`` files, local folders, hub ids); a ``UserError`` when it cannot be loaded."""
-    from transformers import AutoTokenizer
-
     from seaforge.errors import UserError
     from seaforge.models.resolve import resolve_model
+    from seaforge.tokenizer.load import load_tokenizer as load_any_tokenizer
 
     resolved = resolve_model(TINY_ALIAS.get(name, name))
     try:
-        return AutoTokenizer.from_pretrained(resolved)
+        return load_any_tokenizer(resolved)  # the one tokenizer loader (also tiktoken, SentencePiece)
     except (OSError, ValueError) as err:
         raise UserError(f"field 'tokenize.tokenizer': cannot load tokenizer {name!r} ({resolved}): {err}") from None
 

@@ -21,12 +21,12 @@ def resolve_field(spec: str, field: str) -> str:
 
 def load_tokenizer(opts: ModelOptions):
     """The run's tokenizer (``model.tokenizer`` or ``model.path``), with a pad token guaranteed."""
-    from transformers import AutoTokenizer
+    from seaforge.tokenizer.load import load_tokenizer as load_any_tokenizer
 
     field = "model.tokenizer" if opts.tokenizer else "model.path"
     name = resolve_field(opts.tokenizer or opts.path, field)
     try:
-        tokenizer = AutoTokenizer.from_pretrained(name)
+        tokenizer = load_any_tokenizer(name)  # the one tokenizer loader (also tiktoken, SentencePiece)
     except (OSError, ValueError) as err:
         raise ConfigError(f"field '{field}': cannot load tokenizer {name!r}: {err}") from None
     if tokenizer.pad_token_id is None:
