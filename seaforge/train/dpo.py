@@ -18,6 +18,7 @@ from seaforge.train.modeling import (
     load_model,
     load_model_config,
     load_tokenizer,
+    lora_config,
     use_bf16,
 )
 
@@ -150,17 +151,7 @@ def run_dpo(cfg: DPOConfig, resume: bool = True) -> list[dict]:
     lora = cfg.lora
     # TRL wraps the adapters itself (and uses the frozen base as the reference model).
     model = load_model(cfg.model, lora, wrap_lora=False)
-    peft_config = None
-    if lora is not None:
-        from peft import LoraConfig
-
-        peft_config = LoraConfig(
-            r=lora.r,
-            lora_alpha=lora.alpha,
-            lora_dropout=lora.dropout,
-            target_modules=lora.target_modules,
-            task_type="CAUSAL_LM",
-        )
+    peft_config = lora_config(lora) if lora is not None else None
     trainer = DPOTrainer(
         model=model,
         args=trl_config(cfg),

@@ -119,17 +119,23 @@ def load_model(opts: ModelOptions, lora: LoraOptions | None = None, wrap_lora: b
 
 def add_lora(model, lora: LoraOptions, gradient_checkpointing: bool = False):
     """Wrap ``model`` with PEFT LoRA adapters (the base weights are frozen)."""
-    from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
+    from peft import get_peft_model, prepare_model_for_kbit_training
 
     if lora.qlora:
         model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=gradient_checkpointing)
     elif gradient_checkpointing:
         model.enable_input_require_grads()  # checkpointed blocks need a grad-carrying input
-    config = LoraConfig(
+    return get_peft_model(model, lora_config(lora))
+
+
+def lora_config(lora: LoraOptions):
+    """peft's LoraConfig for our ``lora:`` section (also handed to TRL, which wraps the model itself)."""
+    from peft import LoraConfig
+
+    return LoraConfig(
         r=lora.r,
         lora_alpha=lora.alpha,
         lora_dropout=lora.dropout,
         target_modules=lora.target_modules,
         task_type="CAUSAL_LM",
     )
-    return get_peft_model(model, config)
