@@ -4,6 +4,7 @@ import json
 
 import pytest
 import torch
+from recording_backend import Recorder  # tests/support, on sys.path via conftest
 
 from seaforge.eval import prompts
 from seaforge.eval.backend_hf import HFBackend
@@ -36,20 +37,6 @@ def _write(path, texts, prefix):
     ]
     path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
     return path
-
-
-class Recorder:
-    """Answers nothing useful; keeps every prompt it was asked so tests can read them."""
-
-    supports_loglikelihood = False
-
-    def __init__(self):
-        self.fingerprint, self.prompts = "recorder", []
-        self.info = {"backend": "recorder", "model": "recorder", "chat_template": None, "chat_template_sha256": None}
-
-    def generate(self, requests):
-        self.prompts += [request.prompt for request in requests]
-        return ["Jawaban: Positif"] * len(requests)
 
 
 def test_local_data_without_examples_runs_zero_shot_and_says_so(tmp_path, capsys):

@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
+from recording_backend import Recorder  # tests/support, on sys.path via conftest
 
 from seaforge.eval.items import load_items, read_jsonl, sample_examples_path
 from seaforge.eval.runner import RunConfig, run_eval
@@ -32,20 +33,6 @@ def _texts(fields: dict) -> set[str]:
         elif isinstance(value, list):
             out.update(v.strip() for v in value if isinstance(v, str))
     return out - {""}
-
-
-class Recorder:
-    """Answers nothing useful; keeps every prompt it was asked so tests can read them."""
-
-    supports_loglikelihood = False
-
-    def __init__(self):
-        self.fingerprint, self.prompts = "recorder", []
-        self.info = {"backend": "recorder", "model": "recorder", "chat_template": None, "chat_template_sha256": None}
-
-    def generate(self, requests):
-        self.prompts += [request.prompt for request in requests]
-        return ["Jawaban: Positif"] * len(requests)
 
 
 def test_the_fewshot_tasks_are_the_expected_ones():
