@@ -100,16 +100,12 @@ def run(argv: list[str] | None = None) -> int:
         if debug:
             raise
         return _fail(str(err))
-    except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError) as err:
-        if debug:
+    except OSError as err:  # missing file, permission, full disk: name the file, no traceback
+        about_a_path = isinstance(err, (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError))
+        if debug or (err.errno is None and not about_a_path):
             raise
         where = f"{err.filename}: " if err.filename else ""
         return _fail(f"{where}{err.strerror or err}")
-    except OSError as err:  # full disk, read-only file system: name the file, no traceback
-        if debug or err.errno is None:
-            raise
-        where = f"{err.filename}: " if err.filename else ""
-        return _fail(f"{where}{err.strerror}")
     except Exception as err:
         # safetensors reports a failed write (full disk) as its own error type, not OSError
         if debug or type(err).__name__ != "SafetensorError" or "(os error" not in str(err):
