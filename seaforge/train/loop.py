@@ -181,9 +181,11 @@ def train_loop(
     stop_after: int | None = None,
     resume: bool = True,
     label: str = "train",
+    on_step: Callable[[int, int, str], None] | None = None,
 ) -> tuple[object, list[dict]]:
     """Train ``model`` for ``opts.steps`` steps (or until ``stop_after``), resuming when a checkpoint
-    exists. Returns the prepared model and the metrics rows written by this call."""
+    exists. Returns the prepared model and the metrics rows written by this call. ``on_step(step,
+    steps, info)`` reports progress to a caller's own display (``seaforge build``)."""
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
     optimizer = build_optimizer(model, opts)
@@ -219,6 +221,8 @@ def train_loop(
                 log.write(row)
             history.append(row)
             bar.update(task, advance=1, info=f"loss {loss:.3f}  lr {lr:.2e}")
+            if on_step is not None:
+                on_step(step, opts.steps, f"loss {loss:.3f}")
             # Step count or time, whichever comes first; the time keeps exact resume useful by default.
             by_time = _time_to_save(accelerator, last_save, opts.save_every_minutes)
             if _due(step, opts.save_every, opts.steps) or step == end or by_time:
