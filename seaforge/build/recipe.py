@@ -40,6 +40,11 @@ class DataStage(Strict):
         "or data-recipe input dicts.",
     )
     chat: str | None = Field("bundled", description="SFT conversations: 'bundled' or a JSONL file; null: none.")
+    codeswitch: str | None = Field(
+        "bundled",
+        description="Code-switched messages measured as a second held-out set, never trained on: "
+        "'bundled', a JSONL file ({text, variety}) or null.",
+    )
     heldout_every: int = Field(
         20, ge=2, description="Records without a 'split' field: every Nth (by text hash) is held out."
     )
@@ -67,6 +72,8 @@ class DataStage(Strict):
 class TokenizerStage(Strict):
     trim: bool = Field(True, description="Trim the vocabulary to the recipe's languages (CPU and edge builds).")
     budget: int = Field(32000, ge=0, description="Most frequent other tokens kept besides the corpus's.")
+    predict: int = Field(10, ge=0, description="Keep the base model's top-N next-token predictions over the text.")
+    scripts: bool = Field(True, description="Keep every token written in the languages' own scripts.")
 
 
 class TrainModelOptions(Strict):

@@ -38,7 +38,8 @@ SECTION_TITLES = (
 # Chart names (keys of `charts.make_charts`) and their captions.
 CHART_CAPTIONS = {
     "loss": "Training loss per step",
-    "cpt_heldout_ppl": "Held-out token perplexity during continued pre-training",
+    "cpt_heldout_ppl": "Dev perplexity during continued pre-training (the last rows of each language's "
+    "training text, kept out of training; not the held-out test documents)",
     "bits_per_byte": "Held-out bits per byte per language",
     "tasks": "Eval task scores per language",
     "stages": "Time per stage",
@@ -183,6 +184,17 @@ def summary_sentences(build: dict) -> list[str]:
     heldout = _heldout_sentence(build)
     if heldout:
         sentences.append(heldout)
+    mixed = _dict(_dict(_dict(build.get("eval")).get("codeswitch")).get("per_language"))
+    changes = [
+        percent_change(_dict(entry.get("result")).get("bits_per_byte"), _dict(entry.get("base")).get("bits_per_byte"))
+        for entry in map(_dict, mixed.values())
+    ]
+    changes = [change for change in changes if change is not None]
+    if changes:
+        sentences.append(
+            f"On held-out code-switched messages, bits per byte fell in {sum(c < 0 for c in changes)} of "
+            f"{len(changes)} varieties (mean change {pct(sum(changes) / len(changes))})."
+        )
     tasks = _dict(_dict(build.get("eval")).get("tasks"))
     averages = {name: _dict(_dict(run).get("aggregate")).get("sea_average") for name, run in tasks.items()}
     if averages.get("base") and averages.get("result"):
@@ -392,18 +404,16 @@ def _training(build: dict, charts: set[str]) -> list:
     return blocks
 
 
-def _heldout(build: dict, charts: set[str]) -> list:
-    heldout = _dict(_dict(build.get("eval")).get("heldout"))
+def _quality_table(heldout: dict, order: list[str], first: str) -> list:
+    """One held-out quality table (bits per byte and token perplexity of each compared model)."""
     per_lang = _dict(heldout.get("per_language"))
-    if not per_lang:
-        return [Para(NOT_RUN)]
     models = list(heldout.get("models") or []) or sorted({m for entry in per_lang.values() for m in _dict(entry)})
     compare = "base" in models and "result" in models
-    headers = ["language", *[f"{model} bits/byte" for model in models]]
+    headers = [first, *[f"{model} bits/byte" for model in models]]
     headers += ["result vs base"] if compare else []
     headers += [f"{model} token ppl" for model in models]
     rows = []
-    for lang in _ordered_langs(build, per_lang):
+    for lang in order:
         entry = _dict(per_lang[lang])
         bpb = [_dict(entry.get(model)).get("bits_per_byte") for model in models]
         row = [lang, *[num(value, ".3f") for value in bpb]]
@@ -414,7 +424,20 @@ def _heldout(build: dict, charts: set[str]) -> list:
     blocks = []
     if heldout.get("texts"):
         blocks.append(Para(f"Measured on: {heldout['texts']}. Lower is better."))
-    return [*blocks, Table(headers, rows), *_image("bits_per_byte", charts)]
+    return [*blocks, Table(headers, rows)]
+
+
+def _heldout(build: dict, charts: set[str]) -> list:
+    evaluation = _dict(build.get("eval"))
+    heldout = _dict(evaluation.get("heldout"))
+    per_lang = _dict(heldout.get("per_language"))
+    if not per_lang:
+        return [Para(NOT_RUN)]
+    blocks = [*_quality_table(heldout, _ordered_langs(build, per_lang), "language"), *_image("bits_per_byte", charts)]
+    mixed = _dict(evaluation.get("codeswitch"))
+    if _dict(mixed.get("per_language")):
+        blocks += _quality_table(mixed, list(_dict(mixed.get("per_language"))), "variety")
+    return blocks
 
 
 def _task_cells(results: dict) -> dict[tuple[str, str], dict]:

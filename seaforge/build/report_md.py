@@ -6,7 +6,7 @@ import re
 
 from seaforge.build.report import Code, Image, KeyValues, Para, Table, percent_change, sections, title, write_report
 
-__all__ = ["percent_change", "render_markdown", "write_report"]
+__all__ = ["percent_change", "render_markdown", "render_sections", "write_report"]
 
 # Characters that Markdown would read as markup or raw HTML; "_" only where it could start emphasis.
 _SPECIAL = re.compile(r"[\\`*|<\[\]]|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])|^[>#]")
@@ -57,3 +57,15 @@ def render_markdown(build: dict, charts: dict[str, str]) -> str:
         for block in section.blocks:
             lines += ["", *_block(block, charts)]
     return "\n".join(lines) + "\n"
+
+
+def render_sections(build: dict, titles: tuple[str, ...], level: int = 2) -> str:
+    """The named sections of the report card as Markdown, without charts (for the model card)."""
+    lines: list[str] = []
+    for section in sections(build):
+        if section.title in titles:
+            lines += ["", f"{'#' * level} {escape(section.title)}"]
+            for block in section.blocks:
+                if not isinstance(block, Image):
+                    lines += ["", *_block(block, {})]
+    return "\n".join(lines).strip() + "\n"

@@ -25,6 +25,7 @@ from seaforge.build.stage_eval import run_eval_stage
 from seaforge.build.stage_export import run_export
 from seaforge.build.stage_prepare import (
     chat_path,
+    codeswitch_path,
     decontamination,
     input_specs,
     run_data,
@@ -68,9 +69,9 @@ def _path_inputs(recipe: BuildRecipe, name: str) -> dict[str, str]:
                 root = Path(spec.path)
                 single = spec.glob and (root / spec.glob).is_file()
                 paths[f"inputs[{index}]"] = str(root / spec.glob) if single else spec.path
-        chat = chat_path(recipe.data)
-        if chat is not None:
-            paths["chat"] = str(chat)
+        for field, path in (("chat", chat_path(recipe.data)), ("codeswitch", codeswitch_path(recipe.data))):
+            if path is not None:
+                paths[field] = str(path)
     if name == "dpo":
         paths["data"] = recipe.dpo.data.path
     if name == "eval" and Path(recipe.eval.data).exists():
@@ -96,6 +97,7 @@ def check(recipe: BuildRecipe, out: Path) -> None:
     if recipe.data is not None:
         input_specs(recipe.data)
         chat_path(recipe.data)
+        codeswitch_path(recipe.data)
         if recipe.data.executor.kind == "slurm":
             raise BuildError(
                 "field 'data.executor.kind': slurm only submits jobs and returns, so the build cannot "

@@ -26,6 +26,13 @@ def heldout_texts(ctx: StageContext) -> dict[str, list[str]]:
     return {lang: texts[lang] for lang in ctx.recipe.languages if lang in texts}
 
 
+def codeswitch_texts(ctx: StageContext) -> dict[str, list[str]]:
+    texts: dict[str, list[str]] = {}
+    for row in _read_rows(ctx.dir.parent / "data" / "codeswitch.jsonl"):
+        texts.setdefault(row["variety"], []).append(row["text"])
+    return texts
+
+
 def generation_prompts(ctx: StageContext) -> list[dict]:
     """First user turns of held-out conversations, one language after another in recipe order."""
     by_lang: dict[str, list[dict]] = {}
@@ -88,6 +95,7 @@ def run_eval_stage(ctx: StageContext) -> dict:
             f"field 'eval.compare': no {', '.join(missing)} model in this build (stages that make it did not run)"
         )
     texts = heldout_texts(ctx)
+    mixed = codeswitch_texts(ctx)
     prompts = generation_prompts(ctx)
     gen_roles = [role for role in ("base", "result") if role in roles] if prompts else []
     per_role: dict[str, dict] = {}
@@ -102,6 +110,8 @@ def run_eval_stage(ctx: StageContext) -> dict:
         if role in cfg.compare and texts:
             ctx.progress(index, len(roles), f"{role}: held-out text")
             entry["heldout"] = heldout_quality(backend.model, backend.tokenizer, texts, cfg.batch_size)
+        if role in cfg.compare and mixed:
+            entry["codeswitch"] = heldout_quality(backend.model, backend.tokenizer, mixed, cfg.batch_size)
         if role in cfg.task_models and cfg.tasks:
             ctx.progress(index, len(roles), f"{role}: eval tasks")
             entry["tasks"] = _eval_tasks(ctx, backend, role)
@@ -122,6 +132,15 @@ def run_eval_stage(ctx: StageContext) -> dict:
             for lang in texts
         },
     }
+    measured = [role for role in cfg.compare if "codeswitch" in per_role.get(role, {})]
+    codeswitch = {
+        "models": measured,
+        "metric": "bits_per_byte",
+        "texts": f"code-switched messages of the data stage ({sum(map(len, mixed.values()))}), never trained on",
+        "per_language": {
+            variety: {role: per_role[role]["codeswitch"][variety] for role in measured} for variety in mixed
+        },
+    }
     generations = [
         {"lang": p["lang"], "prompt": p["prompt"], **{role: per_role[role]["generations"][i] for role in gen_roles}}
         for i, p in enumerate(prompts)
@@ -129,6 +148,7 @@ def run_eval_stage(ctx: StageContext) -> dict:
     ]
     result = {
         "heldout": heldout,
+        "codeswitch": codeswitch if mixed else None,
         "tasks": {role: per_role[role]["tasks"] for role in cfg.task_models if "tasks" in per_role[role]},
         "task_names": list(cfg.tasks),
         "generations": generations,

@@ -8,46 +8,12 @@ from pathlib import Path
 import yaml
 
 from seaforge.build.context import StageContext, write_result
+from seaforge.build.report_md import render_sections
 from seaforge.io import atomic_dir, atomic_write_text
 
 # Files a trained folder holds that a served model needs (weights, tokenizer, templates, configs).
 MODEL_FILES = ("*.safetensors", "*.json", "*.jinja", "tokenizer.model", "*.txt")
 SKIP = {"trim_report.json", "trim_ids.json", "seaforge-model.json", "training_args.json"}
-
-
-def _fmt(value, digits: int = 3) -> str:
-    return "-" if value is None else f"{value:.{digits}f}"
-
-
-def _heldout_table(heldout: dict) -> list[str]:
-    models = heldout.get("models", [])
-    if not models:
-        return ["No held-out text was measured."]
-    lines = ["| language | " + " | ".join(f"{m} bits/byte" for m in models) + " |", "|---|" + "---:|" * len(models)]
-    for lang, row in heldout["per_language"].items():
-        lines.append(f"| {lang} | " + " | ".join(_fmt((row.get(m) or {}).get("bits_per_byte")) for m in models) + " |")
-    return lines
-
-
-def _task_table(tasks: dict) -> list[str]:
-    from seaforge.eval.report import fmt
-
-    if not tasks:
-        return []
-    roles = list(tasks)
-    langs = sorted({lang for entry in tasks.values() for lang in entry["aggregate"]["languages"]})
-    lines = [
-        "",
-        "Eval tasks (normalized: 0 = random guessing, 100 = perfect; ± bootstrap standard error):",
-        "",
-        "| language | " + " | ".join(roles) + " |",
-        "|---|" + "---:|" * len(roles),
-    ]
-    for lang in langs:
-        cells = [fmt(tasks[role]["aggregate"]["languages"].get(lang)) for role in roles]
-        lines.append(f"| {lang} | " + " | ".join(cells) + " |")
-    lines.append("| SEA average | " + " | ".join(fmt(tasks[r]["aggregate"]["sea_average"]) for r in roles) + " |")
-    return lines
 
 
 def model_card(ctx: StageContext) -> str:
@@ -85,10 +51,10 @@ def model_card(ctx: StageContext) -> str:
         + (recipe.data.inputs if recipe.data and isinstance(recipe.data.inputs, str) else "see the recipe")
         + ("; the bundled text is a small sample written by the seaforge team." if recipe.data else ""),
         "",
-        "## Measured (held-out text, never trained on)",
-        *_heldout_table(evaluation.get("heldout", {})),
-        *_task_table(evaluation.get("tasks", {})),
-        "",
+        render_sections(
+            {"name": recipe.name, "recipe": recipe.dump(), "eval": evaluation},
+            ("Held-out perplexity", "Eval tasks"),
+        ),
         "## Intended use",
         "Research and prototyping of Southeast Asian language models; a starting point for larger "
         "builds with the same recipe. Not for decisions about people, medical, legal or financial advice.",

@@ -71,13 +71,23 @@ def input_specs(data: DataStage, where: str = "data.inputs") -> list[InputSpec]:
 
 
 def chat_path(data: DataStage) -> Path | None:
-    if data.chat is None:
+    return _data_file(data, "chat")
+
+
+def codeswitch_path(data: DataStage) -> Path | None:
+    return _data_file(data, "codeswitch")
+
+
+def _data_file(data: DataStage, field: str) -> Path | None:
+    """The file ``data.<field>`` names: a bundled one, a path, or None."""
+    value = getattr(data, field)
+    if value is None:
         return None
-    if data.chat == "bundled":
-        return bundled_files("chat")[0]
-    path = Path(data.chat).expanduser()
+    if value == "bundled":
+        return bundled_files(field)[0]
+    path = Path(value).expanduser()
     if not path.is_file():
-        raise BuildError(f"field 'data.chat': {data.chat} is not a file")
+        raise BuildError(f"field 'data.{field}': {value} is not a file")
     return path
 
 
@@ -177,7 +187,27 @@ def run_data(ctx: StageContext) -> dict:
     source = chat_path(data)
     if source is not None:
         result["chat"] = split_chat(ctx, source)
+    source = codeswitch_path(data)
+    if source is not None:
+        result["codeswitch"] = copy_codeswitch(ctx, source)
     return write_result(ctx, result)
+
+
+def copy_codeswitch(ctx: StageContext, source: Path) -> dict:
+    """The code-switched messages, by variety (Singlish, Taglish, ...): a test set only."""
+    rows, skipped = [], 0
+    for line in iter_jsonl(source):
+        text = line.record.get("text") if line.record else None
+        if not isinstance(text, str) or not text.strip():
+            skipped += 1
+            ctx.log(line.error or f"{source}:{line.lineno}: skipped (no 'text')")
+            continue
+        rows.append({"text": text, "variety": line.record.get("variety") or line.record.get("lang") or "mixed"})
+    _write_jsonl(ctx.dir / "codeswitch.jsonl", rows)
+    varieties: dict[str, int] = {}
+    for row in rows:
+        varieties[row["variety"]] = varieties.get(row["variety"], 0) + 1
+    return {"source": str(source), "messages": len(rows), "varieties": varieties, "skipped": skipped}
 
 
 # --- tokenizer ------------------------------------------------------------------------------
@@ -214,7 +244,15 @@ def run_tokenizer(ctx: StageContext) -> dict:
         folder = ctx.dir / "model"
         corpus = ctx.dir.parent / "data" / "train.jsonl"  # training text only: held-out stays unseen
         result["trim"] = trim_model(
-            base, langs, folder, corpus=corpus, budget=ctx.config.budget, overwrite=True, progress=False
+            base,
+            langs,
+            folder,
+            corpus=corpus,
+            budget=ctx.config.budget,
+            overwrite=True,
+            progress=False,
+            scripts=ctx.config.scripts,
+            predict=ctx.config.predict,
         )
         result["model_path"] = str(folder)
         ctx.progress(2, 3, "parity of the trimmed tokenizer")

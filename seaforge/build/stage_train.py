@@ -39,7 +39,7 @@ def _plain_model(ctx: StageContext, final: Path, base: str) -> str:
     return str(merged)
 
 
-def _train_result(ctx: StageContext, run: Path, base: str, seq_len: int, started: float) -> dict:
+def _train_result(ctx: StageContext, run: Path, base: str, seq_len: int, started: float, history: list) -> dict:
     train = ctx.config.train
     rows = train.micro_batch_size * train.grad_accum
     return write_result(
@@ -50,71 +50,60 @@ def _train_result(ctx: StageContext, run: Path, base: str, seq_len: int, started
             "steps": train.steps,
             "tokens": train.steps * rows * seq_len,
             "seconds": round(time.perf_counter() - started, 2),
-            "metrics": _metrics(run),
+            # Our loop's metrics.jsonl (the whole run, resumed parts included); TRL's log otherwise.
+            "metrics": _metrics(run) or history,
             "model_path": _plain_model(ctx, run / "final", base),
         },
     )
 
 
-def _on_step(ctx: StageContext):
-    return lambda step, steps, info: ctx.progress(step, steps, info)
+def _train(ctx: StageContext, kind, data, run, seq_len: int, **extra) -> dict:
+    """Build the area's config for this stage (model, data and output wired by the build), run it
+    with progress reported to the build's view, and record the result."""
+    cfg = ctx.config
+    config = kind(
+        model=_model_options(ctx),
+        data=data,
+        train=cfg.train,
+        lora=cfg.lora,
+        output_dir=str(ctx.dir / "run"),
+        **extra,
+    )
+    started = time.perf_counter()
+    history = run(config, lambda step, steps, info: ctx.progress(step, steps, info))
+    return _train_result(ctx, ctx.dir / "run", config.model.path, seq_len, started, history)
 
 
 def run_cpt_stage(ctx: StageContext) -> dict:
     """Continued pretraining on the curated text with English (or other) replay."""
     from seaforge.train.cpt import run_cpt
 
-    cfg = ctx.config
-    data = ctx.dir.parent / "data" / "train.jsonl"
-    config = CPTConfig(
-        model=_model_options(ctx),
-        data=CPTData(path=str(data), **cfg.data.model_dump()),
-        train=cfg.train,
-        lora=cfg.lora,
-        output_dir=str(ctx.dir / "run"),
-    )
-    started = time.perf_counter()
-    run_cpt(config, on_step=_on_step(ctx))
-    return _train_result(ctx, ctx.dir / "run", config.model.path, cfg.data.seq_len, started)
+    data = CPTData(path=str(ctx.dir.parent / "data" / "train.jsonl"), **ctx.config.data.model_dump())
+    return _train(ctx, CPTConfig, data, lambda config, on_step: run_cpt(config, on_step=on_step), data.seq_len)
 
 
 def run_sft_stage(ctx: StageContext) -> dict:
     """Instruction tuning on the conversations, with the model's chat template, loss on replies."""
     from seaforge.train.sft import run_sft
 
-    cfg = ctx.config
-    config = SFTConfig(
-        model=_model_options(ctx),
-        data=SFTData(path=str(ctx.dir.parent / "data" / "chat_train.jsonl"), **cfg.data.model_dump()),
-        chat=cfg.chat,
-        train=cfg.train,
-        lora=cfg.lora,
-        output_dir=str(ctx.dir / "run"),
-    )
-    started = time.perf_counter()
-    run_sft(config, on_step=_on_step(ctx))
-    return _train_result(ctx, ctx.dir / "run", config.model.path, cfg.data.seq_len, started)
+    data = SFTData(path=str(ctx.dir.parent / "data" / "chat_train.jsonl"), **ctx.config.data.model_dump())
+
+    def run(config, on_step):
+        return run_sft(config, on_step=on_step)
+
+    return _train(ctx, SFTConfig, data, run, data.seq_len, chat=ctx.config.chat)
 
 
 def run_dpo_stage(ctx: StageContext) -> dict:
     """Preference alignment (DPO via TRL) on the recipe's prompt/chosen/rejected pairs."""
     from seaforge.train.dpo import run_dpo
 
-    cfg = ctx.config
-    config = DPOConfig(
-        model=_model_options(ctx),
-        data=DPOData(**cfg.data.model_dump()),
-        dpo=cfg.dpo,
-        train=cfg.train,
-        lora=cfg.lora,
-        output_dir=str(ctx.dir / "run"),
-    )
-    started = time.perf_counter()
-    ctx.progress(None, cfg.train.steps, "dpo")
-    history = run_dpo(config)
-    result = _train_result(ctx, ctx.dir / "run", config.model.path, cfg.data.max_length, started)
-    result["metrics"] = [row for row in history if "loss" in row]
-    return write_result(ctx, result)
+    def run(config, on_step):
+        on_step(None, config.train.steps, "dpo")  # TRL's trainer reports to the stage log
+        return [row for row in run_dpo(config) if "loss" in row]
+
+    data = DPOData(**ctx.config.data.model_dump())
+    return _train(ctx, DPOConfig, data, run, data.max_length, dpo=ctx.config.dpo)
 
 
 def run_merge_stage(ctx: StageContext) -> dict:

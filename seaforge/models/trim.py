@@ -18,7 +18,15 @@ import typer
 
 from seaforge.errors import UserError
 from seaforge.models.trim_corpus import TrimCorpus, read_trim_corpus
-from seaforge.models.trim_vocab import Selection, TrimError, read_bpe, select_tokens, trimmed_tokenizer_json
+from seaforge.models.trim_vocab import (
+    Selection,
+    TrimError,
+    read_bpe,
+    script_token_ids,
+    select_tokens,
+    trimmed_tokenizer_json,
+)
+from seaforge.text.languages import get as get_language
 
 DEFAULT_BUDGET = 32000
 # Tokenizer files that hold the vocabulary in another form; after trimming they would disagree
@@ -68,6 +76,45 @@ def _no_hf_bars():
     finally:
         if enabled:
             hf_logging.enable_progress_bar()
+
+
+DEFAULT_PREDICT = 10  # next-token predictions kept per position (0: none)
+PREDICT_TOKENS = 2000  # tokens read per language for them
+PREDICT_ROW = 256  # tokens per forward pass
+
+# Languages whose everyday spelling needs Latin letters beyond ASCII (Vietnamese tone marks).
+LATIN_MARKS = {"vi"}
+
+
+def language_scripts(langs: list[str]) -> tuple[set[str], bool]:
+    """(main scripts of ``langs``, whether to keep Latin tokens with marks) for script_token_ids."""
+    from seaforge.text.languages import get
+
+    return {get(lang).scripts[0] for lang in langs}, bool(LATIN_MARKS & set(langs))
+
+
+def predicted_token_ids(model, tokenizer, texts_by_lang: dict[str, list[str]], top_k: int) -> set[int]:
+    """The ids the source model ranks in its ``top_k`` next-token predictions over the corpus: for a
+    Latin-script language these are mostly whole words of that language (and of English) that a small
+    corpus happens not to contain, which the budget's English-first merge order would miss. At most
+    PREDICT_TOKENS tokens per language are read, so a large corpus costs no more than a small one."""
+    import torch
+
+    predicted: set[int] = set()
+    model.eval()
+    with torch.no_grad():
+        for texts in texts_by_lang.values():
+            budget = PREDICT_TOKENS
+            for text in texts:
+                ids = tokenizer(text)["input_ids"][: min(PREDICT_ROW, budget)]
+                if len(ids) < 2:
+                    continue
+                logits = model(input_ids=torch.tensor([ids])).logits[0]
+                predicted.update(logits.topk(top_k, dim=-1).indices.flatten().tolist())
+                budget -= len(ids)
+                if budget <= 0:
+                    break
+    return predicted
 
 
 def parse_langs(langs: str) -> list[str]:
@@ -214,6 +261,8 @@ def model_card(report: dict, licence: dict) -> str:
         f"{params['original']:,} to {params['trimmed']:,}. The transformer layers are unchanged.",
         "",
         "Kept: special and byte tokens, every token the languages above use in the trimming corpus, "
+        f"{vocab.get('script', 0):,} tokens written in those languages' own scripts, "
+        f"{vocab.get('predicted', 0):,} tokens the model predicts next in their Latin-script texts, "
         f"the {report['budget']:,} most frequent other tokens (by BPE merge rank) and the BPE pieces "
         "those need. Text whose tokens were all kept gets the same tokens as before and the same "
         "logits over the kept tokens (probabilities renormalized over the smaller vocabulary); "
@@ -272,6 +321,8 @@ def trim_model(
     budget: int = DEFAULT_BUDGET,
     overwrite: bool = False,
     progress: bool = True,
+    scripts: bool = True,
+    predict: int = DEFAULT_PREDICT,
 ) -> dict:
     """Trim ``model`` to ``langs`` (seaforge codes, English included) into the folder ``out``; returns
     the report that is also written to ``out/trim_report.json``."""
@@ -310,14 +361,22 @@ def trim_model(
         tokenizer = AutoTokenizer.from_pretrained(source)
         original_json = _backend_json(tokenizer)
         original = tokenizer.backend_tokenizer
+    with stages.stage(f"loading {model}"), _no_hf_bars():
+        causal_lm = AutoModelForCausalLM.from_pretrained(source, dtype="auto")
+    predicted: set[int] = set()
+    latin = [lang for lang in langs if lang in texts.selection and get_language(lang).scripts[0] == "Latn"]
+    if predict and latin:
+        with stages.stage(f"predicting the next {predict} tokens over the {', '.join(latin)} texts"):
+            predicted = predicted_token_ids(
+                causal_lm, tokenizer, {lang: texts.selection[lang] for lang in latin}, predict
+            )
     with stages.stage(f"tokenising {len(selection_texts):,} texts and choosing tokens"):
         corpus_ids = {i for ids in _encode_all(original, selection_texts) for i in ids}
-        selection = select_tokens(original_json, corpus_ids, budget)
+        by_script = script_token_ids(read_bpe(original_json), *language_scripts(langs)) if scripts else set()
+        selection = select_tokens(original_json, corpus_ids, budget, by_script, predicted)
         new_json = trimmed_tokenizer_json(original_json, selection.kept)
         trimmed = Tokenizer.from_str(json.dumps(new_json))
         fallback = held_out_fallback(original, trimmed, selection, texts.held_out)
-    with stages.stage(f"loading {model}"), _no_hf_bars():
-        causal_lm = AutoModelForCausalLM.from_pretrained(source, dtype="auto")
     original_vocab = causal_lm.get_input_embeddings().weight.shape[0]
     if selection.kept[-1] >= original_vocab:
         raise TrimError(
@@ -341,6 +400,8 @@ def trim_model(
             "special": selection.special,
             "bytes": selection.bytes,
             "corpus": selection.corpus,
+            "script": selection.script,
+            "predicted": selection.predicted,
             "budget": selection.budget,
             "merge_closure": selection.closure,
             "placeholders_dropped": selection.placeholders_dropped,
@@ -366,6 +427,7 @@ def _summary(report: dict, out: Path) -> str:
     lines = [
         f"vocabulary {vocab['original']:,} -> {vocab['kept']:,} tokens "
         f"(special {vocab['special']:,}, bytes {vocab['bytes']}, corpus {vocab['corpus']:,}, "
+        f"script {vocab.get('script', 0):,}, predicted {vocab.get('predicted', 0):,}, "
         f"budget {vocab['budget']:,}, merge closure {vocab['merge_closure']:,})",
         f"parameters {params['original']:,} -> {params['trimmed']:,}",
     ]
@@ -401,7 +463,28 @@ def trim_command(
         help="How many of the most frequent other tokens (by BPE merge rank) to keep besides the corpus's.",
     ),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace OUT if it exists."),
+    predict: int = typer.Option(
+        DEFAULT_PREDICT,
+        "--predict",
+        help="Also keep the base model's top-N next-token predictions over the corpus's Latin-script "
+        "texts (whole words the corpus lacks); 0 turns it off.",
+    ),
+    scripts: bool = typer.Option(
+        True,
+        "--scripts/--no-scripts",
+        help="Keep every token written in the languages' own scripts (Thai, Khmer, ...; Vietnamese "
+        "marks), which a small corpus cannot cover.",
+    ),
 ) -> None:
     """Trim MODEL's vocabulary to the languages it will serve (smaller, faster on CPU)."""
-    report = trim_model(model, parse_langs(langs), out, corpus=corpus, budget=budget, overwrite=overwrite)
+    report = trim_model(
+        model,
+        parse_langs(langs),
+        out,
+        corpus=corpus,
+        budget=budget,
+        overwrite=overwrite,
+        scripts=scripts,
+        predict=predict,
+    )
     typer.echo(_summary(report, out))

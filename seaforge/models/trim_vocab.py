@@ -7,6 +7,7 @@ so new id i is old id ``kept[i]`` and every table (embedding rows, special ids) 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -159,11 +160,69 @@ class Selection:
     budget: int
     closure: int
     placeholders_dropped: int
+    script: int = 0
+    predicted: int = 0
 
 
-def select_tokens(tokenizer_json: dict, corpus_ids: Iterable[int], budget: int) -> Selection:
-    """Keep special and byte tokens, the corpus's tokens, ``budget`` most frequent others, and the
-    merge closure of all of them."""
+def token_text(piece: str, byte_level: bool) -> str:
+    """The text a vocabulary entry stands for (byte-level pieces decoded; a cut character dropped)."""
+    if not byte_level:
+        return piece.replace("\u2581", " ")
+    codes = _byte_decoder()
+    return bytes(codes[ch] for ch in piece if ch in codes).decode("utf-8", errors="ignore")
+
+
+@functools.cache
+def _byte_decoder() -> dict[str, int]:
+    # GPT-2's byte-to-unicode table (tokenizers' ByteLevel alphabet, whose list is unordered):
+    # printable Latin-1 bytes stand for themselves, the others for 256, 257, ... in byte order.
+    printable = set(range(ord("!"), ord("~") + 1)) | set(range(0xA1, 0xAD)) | set(range(0xAE, 0x100))
+    table, extra = {}, 0
+    for byte in range(256):
+        if byte in printable:
+            table[chr(byte)] = byte
+        else:
+            table[chr(256 + extra)] = byte
+            extra += 1
+    return table
+
+
+def script_token_ids(tables: BpeTables, scripts: Iterable[str], latin_marks: bool = False) -> set[int]:
+    """Tokens whose letters are all in ``scripts`` (e.g. Thai, Khmer): a vocabulary's whole stock of
+    a script is small (Gemma 3 has ~2,200 Thai tokens), and a small corpus cannot show which of them
+    held-out text needs. ``latin_marks`` adds the Latin tokens with letters beyond ASCII
+    (Vietnamese tone marks); plain ASCII tokens are too many and are left to the corpus and budget."""
+    import unicodedata
+
+    from seaforge.text.scripts import SCRIPT_RANGES
+
+    wanted = [span for name in scripts if name != "Latn" for span in SCRIPT_RANGES[name]]
+    latin = SCRIPT_RANGES["Latn"]
+
+    def inside(ch: str, spans) -> bool:
+        return any(lo <= ord(ch) <= hi for lo, hi in spans)
+
+    kept = set()
+    for piece, token_id in tables.vocab.items():
+        letters = [ch for ch in token_text(piece, tables.byte_level) if unicodedata.category(ch)[0] in "LM"]
+        if not letters:
+            continue
+        if wanted and all(inside(ch, wanted) for ch in letters):
+            kept.add(token_id)
+        elif latin_marks and all(inside(ch, latin) for ch in letters) and any(ord(ch) > 0x7F for ch in letters):
+            kept.add(token_id)
+    return kept
+
+
+def select_tokens(
+    tokenizer_json: dict,
+    corpus_ids: Iterable[int],
+    budget: int,
+    script_ids: Iterable[int] = (),
+    predicted_ids: Iterable[int] = (),
+) -> Selection:
+    """Keep special and byte tokens, the corpus's tokens, the ``script_ids`` and ``predicted_ids``,
+    ``budget`` most frequent others, and the merge closure of all of them."""
     if budget < 0:
         raise TrimError(f"--budget must be 0 or more, got {budget}")
     tables = read_bpe(tokenizer_json)
@@ -177,6 +236,11 @@ def select_tokens(tokenizer_json: dict, corpus_ids: Iterable[int], budget: int) 
     from_bytes = len(kept) - len(special)
     corpus = {i for i in corpus_ids if i not in placeholders} - kept
     kept |= corpus
+    script = {i for i in script_ids if i not in placeholders} - kept
+    kept |= script
+    known = set(tables.vocab.values())  # a model may predict padding rows past the tokenizer
+    predicted = {i for i in predicted_ids if i not in placeholders and i in known} - kept
+    kept |= predicted
     from_budget = 0
     if budget:
         for token_id in frequency_order(tables):
@@ -187,7 +251,15 @@ def select_tokens(tokenizer_json: dict, corpus_ids: Iterable[int], budget: int) 
                 from_budget += 1
     closed = merge_closure(kept, tables)
     return Selection(
-        sorted(closed), len(special), from_bytes, len(corpus), from_budget, len(closed) - len(kept), len(placeholders)
+        sorted(closed),
+        len(special),
+        from_bytes,
+        len(corpus),
+        from_budget,
+        len(closed) - len(kept),
+        len(placeholders),
+        len(script),
+        len(predicted),
     )
 
 

@@ -57,6 +57,7 @@ class TrainOptions(Strict):
     seed: int = 0
     log_every: int = Field(10, gt=0)
     eval_every: int = Field(0, ge=0, description="0: evaluate only at the end.")
+    eval_at_start: bool = Field(False, description="Also evaluate before the first step (logged as step 0).")
     save_every: int = Field(0, ge=0, description="Checkpoint every N steps; 0: not by step count.")
     save_every_minutes: float = Field(
         10.0,

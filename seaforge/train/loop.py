@@ -203,6 +203,11 @@ def train_loop(
     model.train()
     tokens, t0, eval_s = 0, time.perf_counter(), 0.0
     last_save = clock()
+    if evaluate is not None and opts.eval_at_start and start == 0:  # the curve's starting point
+        row = {"step": 0, **evaluate(model)}
+        model.train()
+        log.write(row)
+        history.append(row)
     with _progress(accelerator.is_main_process) as bar:
         task = bar.add_task(label, total=opts.steps, completed=start, info="")
         for step in range(start + 1, end + 1):

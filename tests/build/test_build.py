@@ -88,6 +88,8 @@ def test_tiny_build_writes_model_gguf_and_report_card(built):
     for row in heldout["per_language"].values():
         assert all(row[model]["bits_per_byte"] > 0 for model in heldout["models"])
     assert len(report["eval"]["generations"]) == 2
+    mixed = report["eval"]["codeswitch"]["per_language"]  # the bundled code-switched messages, by variety
+    assert len(mixed) >= 4 and all(row["result"]["bits_per_byte"] > 0 for row in mixed.values())
     assert set(report["eval"]["tasks"]) == {"base", "result"}
     assert len(report["cpt"]["metrics"]) == 6 and report["sft"]["steps"] == 3
     assert report["tokenizer"]["trim"]["vocab"]["kept"] <= report["tokenizer"]["trim"]["vocab"]["original"]
@@ -140,6 +142,9 @@ def test_until_and_from(built, tmp_path):
         ({"export": {"gguf": ["q3_x"]}}, "field 'export.gguf'"),
         ({"languages": ["id", "xx"]}, "field 'languages'"),
         ({"model": {"base": "/no/such/model"}}, "field 'model.base'"),
+        ({"data": {**TINY["data"], "executor": {"kind": "slurm"}}}, "field 'data.executor.kind'"),
+        ({"eval": {**TINY["eval"], "compare": ["base", "dpo"]}}, "'dpo' needs the dpo stage"),
+        ({"guard": {}}, "guarding is not available"),
     ],
 )
 def test_broken_recipe_fails_before_any_work_naming_file_and_field(tmp_path, capsys, change, message):
@@ -161,7 +166,7 @@ def test_default_recipe_is_the_real_gemma_build():
     recipe = load_build_recipe(None)
     assert recipe.model.base == "gemma3-270m" and recipe.tokenizer.trim
     assert recipe.stages() == ["model", "data", "tokenizer", "cpt", "sft", "eval", "export", "report"]
-    assert recipe.cpt.data.replay == {"en": 0.25}
+    assert recipe.cpt.data.replay == {"en": 0.25} and recipe.cpt.lora is not None
     with pytest.raises(BuildError, match="field 'data.inputs'"):
         load_build_recipe(None, ["data.inputs=[1, 2]"])
 

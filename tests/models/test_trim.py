@@ -389,3 +389,39 @@ def test_real_gemma3_270m_trim(tmp_path):
         ids = tokenizer(text, add_special_tokens=False)["input_ids"]
         assert tokenizer.unk_token_id not in ids and tokenizer.decode(ids) == text
     shutil.rmtree(out)
+
+
+def test_script_tokens_are_kept_whole_by_script_and_latin_marks_only_when_asked():
+    from seaforge.models.trim_vocab import BpeTables, script_token_ids
+
+    vocab = {
+        "\u2581ตลาด": 0,
+        "ผัก": 1,
+        "\u2581market": 2,
+        "\u2581chợ": 3,
+        "\u2581ផ្សារ": 4,
+        "12": 5,
+        "\u2581ตลาดnight": 6,
+    }
+    tables = BpeTables(vocab, [], byte_level=False, byte_fallback=True)
+    assert script_token_ids(tables, {"Thai"}) == {0, 1}
+    assert script_token_ids(tables, {"Thai", "Khmr", "Latn"}) == {0, 1, 4}  # plain ASCII is left to the corpus
+    assert script_token_ids(tables, {"Latn"}, latin_marks=True) == {3}
+
+
+def test_byte_level_pieces_are_decoded_before_their_script_is_read():
+    from tokenizers.pre_tokenizers import ByteLevel
+
+    from seaforge.models.trim_vocab import BpeTables, script_token_ids, token_text
+
+    thai = ByteLevel(add_prefix_space=False).pre_tokenize_str("ตลาด")[0][0]
+    assert token_text(thai, byte_level=True) == "ตลาด"
+    tables = BpeTables({thai: 7, "market": 8}, [], byte_level=True, byte_fallback=False)
+    assert script_token_ids(tables, {"Thai"}) == {7}
+
+
+def test_predicted_tokens_are_kept_and_counted(tmp_path, corpus_file):
+    with_predictions = trim_model("tiny:llama", ["en", "id"], tmp_path / "a", corpus=corpus_file, budget=0, predict=5)
+    without = trim_model("tiny:llama", ["en", "id"], tmp_path / "b", corpus=corpus_file, budget=0, predict=0)
+    assert with_predictions["vocab"]["predicted"] > 0 and without["vocab"]["predicted"] == 0
+    assert with_predictions["vocab"]["kept"] > without["vocab"]["kept"]
