@@ -168,6 +168,8 @@ def main() -> int:
         default=30000,
         help="trim budget; 30,000 keeps about 46K tokens (the target is at most 64K)",
     )
+    parser.add_argument("--predict", type=int, default=10, help="trim: keep the model's top-N predictions (0: off)")
+    parser.add_argument("--no-scripts", action="store_true", help="trim: do not keep whole scripts")
     parser.add_argument("--steps", type=int, default=3, help="timed training steps per model")
     parser.add_argument("--batch", type=int, default=2)
     parser.add_argument("--seq-len", type=int, default=128)
@@ -214,7 +216,16 @@ def main() -> int:
     corpus.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
     trimmed_dir = work / "trimmed"
     report, trim_s = _timed(
-        lambda: trim_model(source, langs, trimmed_dir, corpus=corpus, budget=args.budget, progress=False)
+        lambda: trim_model(
+            source,
+            langs,
+            trimmed_dir,
+            corpus=corpus,
+            budget=args.budget,
+            progress=False,
+            scripts=not args.no_scripts,
+            predict=args.predict,
+        )
     )
     results["trim_s"] = round(trim_s, 1)
     results["vocab"] = report["vocab"]

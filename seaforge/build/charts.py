@@ -67,7 +67,7 @@ def heldout_ppl_chart(build: dict) -> bytes | None:
     fig, (ax,) = _figure(6.0, 3.4)
     for lang, steps, values in curves:
         ax.plot(steps, values, marker=".", label=lang)
-    ax.set_title("cpt held-out token perplexity")
+    ax.set_title("cpt dev perplexity (last training rows per language, kept out of training)")
     ax.set_xlabel("step")
     ax.set_yscale("log")
     ax.grid(alpha=0.3)
@@ -79,7 +79,8 @@ def _grouped_bars(title: str, ylabel: str, groups: list[str], series: dict[str, 
     """Bars per group, one colour per series; None values leave a gap."""
     if not groups or not any(is_number(value) for values in series.values() for value in values):
         return None
-    fig, (ax,) = _figure(max(4.5, 0.55 * len(groups) * max(1, len(series)) + 1.5), 3.2)
+    # Wide enough for the bars, capped so a page shows the chart without scrolling.
+    fig, (ax,) = _figure(min(11.0, max(4.5, 0.3 * len(groups) * max(1, len(series)) + 1.5)), 3.4)
     width = 0.8 / max(1, len(series))
     for position, (name, values) in enumerate(series.items()):
         heights = [value if is_number(value) else 0.0 for value in values]

@@ -464,7 +464,14 @@ def _tasks(build: dict, charts: set[str]) -> list:
         return [Para(NOT_RUN)]
     models = list(runs)
     compare = "base" in runs and "result" in runs
-    blocks = [Para("Normalized scores (0 = chance, 100 = perfect) ± bootstrap standard error.")]
+    limit = _dict(_dict(build.get("recipe")).get("eval")).get("limit")
+    caveat = (
+        f" At most {limit} items per task and language (eval.limit): with so few, a difference "
+        "inside the standard errors is noise, and a standard error of 0 means too few items to estimate one."
+        if is_number(limit)
+        else ""
+    )
+    blocks = [Para("Normalized scores (0 = chance, 100 = perfect) ± bootstrap standard error." + caveat)]
     averages = {name: _dict(run.get("aggregate")) for name, run in runs.items()}
     langs = _ordered_langs(build, *[average.get("languages") for average in averages.values()])
     if langs:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -9,11 +10,30 @@ import yaml
 
 from seaforge.build.context import StageContext, write_result
 from seaforge.build.report_md import render_sections
-from seaforge.io import atomic_dir, atomic_write_text
+from seaforge.io import atomic_dir, atomic_write_text, current_umask
 
 # Files a trained folder holds that a served model needs (weights, tokenizer, templates, configs).
 MODEL_FILES = ("*.safetensors", "*.json", "*.jinja", "tokenizer.model", "*.txt")
 SKIP = {"trim_report.json", "trim_ids.json", "seaforge-model.json", "training_args.json"}
+
+
+def _inputs(recipe) -> str:
+    if recipe.data is None:
+        return "none"
+    names = []
+    for item in recipe.data.inputs:
+        if item == "bundled":
+            names.append("the prose bundled with seaforge (a small sample written by the seaforge team)")
+        else:
+            names.append(item if isinstance(item, str) else f"{item.type} {item.path}")
+    return "; ".join(names)
+
+
+def _hub_id(base: str) -> str:
+    """The Hugging Face id of a registered model (what `base_model` means on the hub)."""
+    from seaforge.models.registry import MODELS
+
+    return MODELS[base].base_model if base in MODELS else base
 
 
 def model_card(ctx: StageContext) -> str:
@@ -27,7 +47,7 @@ def model_card(ctx: StageContext) -> str:
         "language": list(recipe.languages),
         "library_name": "transformers",
         "pipeline_tag": "text-generation",
-        "base_model": recipe.model.base,
+        "base_model": _hub_id(recipe.model.base),
         "tags": ["seaforge", "southeast-asia"],
         **{k: licence[k] for k in ("license", "license_name", "license_link") if k in licence},
     }
@@ -48,8 +68,8 @@ def model_card(ctx: StageContext) -> str:
         f"({per_lang})"
         + (f"; {data['chat']['train']} conversations for instruction tuning" if data.get("chat") else "")
         + ". Inputs: "
-        + (recipe.data.inputs if recipe.data and isinstance(recipe.data.inputs, str) else "see the recipe")
-        + ("; the bundled text is a small sample written by the seaforge team." if recipe.data else ""),
+        + _inputs(recipe)
+        + ".",
         "",
         render_sections(
             {"name": recipe.name, "recipe": recipe.dump(), "eval": evaluation},
@@ -91,6 +111,8 @@ def run_export(ctx: StageContext) -> dict:
             for file in source.glob(pattern):
                 if file.name not in SKIP:
                     shutil.copy2(file, tmp / file.name)
+                    # safetensors writes 0600 files; a model folder to share gets the umask's mode.
+                    os.chmod(tmp / file.name, 0o666 & ~current_umask())
         atomic_write_text(tmp / "README.md", model_card(ctx))
     result = {"model_dir": str(model_dir), "gguf": None}
     if ctx.config.gguf:

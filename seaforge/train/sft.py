@@ -71,7 +71,15 @@ def run_sft(cfg: SFTConfig, stop_after: int | None = None, resume: bool = True, 
     torch.manual_seed(cfg.train.seed)
     model = load_model(cfg.model, cfg.lora)
     model, history = train_loop(
-        accelerator, model, sampler, cfg.train, cfg.output_dir, stop_after=stop_after, resume=resume, label="sft", on_step=on_step
+        accelerator,
+        model,
+        sampler,
+        cfg.train,
+        cfg.output_dir,
+        stop_after=stop_after,
+        resume=resume,
+        label="sft",
+        on_step=on_step,
     )
     if not history or history[-1]["step"] == cfg.train.steps:
         save_final(accelerator, model, tokenizer, Path(cfg.output_dir) / "final")

