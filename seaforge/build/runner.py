@@ -153,6 +153,8 @@ def plan(recipe: BuildRecipe, out: Path, from_stage: str | None = None, strict: 
         record = None if forced or name == "report" else cache.finished(folder, key)
         if record is not None:
             status = "cached"
+        elif name == "report":  # cheap, and it shows this run's statuses: always made anew
+            status = "run"
         elif not forced and (started := cache.read_started(folder)) and started.get("key") == key:
             status = "resume"
         else:
