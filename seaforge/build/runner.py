@@ -106,27 +106,24 @@ def check(recipe: BuildRecipe, out: Path) -> None:
             )
     if recipe.dpo is not None and not Path(recipe.dpo.data.path).is_file():
         raise BuildError(f"field 'dpo.data.path': {recipe.dpo.data.path} is not a file")
-    trims = recipe.tokenizer is not None and recipe.tokenizer.trim
-    if recipe.eval is not None and not trims and "trimmed" in recipe.eval.compare + recipe.eval.task_models:
-        raise BuildError("field 'eval.compare': 'trimmed' needs tokenizer.trim: true")
     if recipe.eval is not None:
         stages = recipe.stages()
+        trims = recipe.tokenizer is not None and recipe.tokenizer.trim
         for field in ("compare", "task_models"):
             for role in getattr(recipe.eval, field):
                 maker = ROLE_MAKER.get(role)
-                if maker is not None and maker not in stages:
-                    raise BuildError(f"field 'eval.{field}': {role!r} needs the {maker} stage in the recipe")
+                if maker is not None and (maker not in stages or (role == "trimmed" and not trims)):
+                    needs = "tokenizer.trim: true" if maker in stages else f"the {maker} stage in the recipe"
+                    raise BuildError(f"field 'eval.{field}': {role!r} needs {needs}")
         if recipe.eval.tasks:
             try:
                 select_tasks(",".join(recipe.eval.tasks))
-            except BuildError:
-                raise
-            except Exception as err:  # TaskError: unknown task name
+            except UserError as err:  # an unknown task name
                 raise BuildError(f"field 'eval.tasks': {err}") from None
     if recipe.export is not None and recipe.export.gguf:
         try:
             parse_types(",".join(recipe.export.gguf))
-        except Exception as err:
+        except UserError as err:
             raise BuildError(f"field 'export.gguf': {err}".replace("--gguf: ", "")) from None
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from seaforge.build.context import StageContext, write_result
 from seaforge.build.measure import heldout_quality
 from seaforge.build.recipe import BuildError
-from seaforge.io import iter_jsonl
+from seaforge.io import atomic_write_json, iter_jsonl
 
 
 def _read_rows(path: Path) -> list[dict]:
@@ -118,8 +118,6 @@ def run_eval_stage(ctx: StageContext) -> dict:
         if role in gen_roles:
             ctx.progress(index, len(roles), f"{role}: generations")
             entry["generations"] = _generate(backend, prompts, cfg.max_new_tokens)
-        from seaforge.io import atomic_write_json
-
         atomic_write_json(done, entry)
         per_role[role] = entry
         del backend

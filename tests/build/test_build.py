@@ -234,21 +234,34 @@ def test_sigkill_mid_cpt_then_rerun_gives_the_weights_of_an_uninterrupted_build(
 def test_data_inputs_take_a_user_folder_and_hold_out_by_split_or_hash(tmp_path):
     folder = tmp_path / "my-corpus"
     folder.mkdir()
-    # Our own sentences, repeated into paragraphs long enough for the quality filters.
+    # Our own sentences; each document takes them in another order (long enough for the filters).
     sentences = {
-        "id": "Pasar pagi di kampung kami selalu ramai oleh pedagang sayur dan ikan segar dari pantai. ",
-        "th": "ตลาดเช้าในหมู่บ้านของเราคึกคักเสมอ มีแม่ค้าขายผักและปลาสดจากชายฝั่งทุกวัน ",
+        "id": [
+            "Pasar pagi di kampung kami selalu ramai oleh pedagang sayur dan ikan segar.",
+            "Ibu saya biasanya berbelanja sebelum matahari terbit supaya harganya masih murah.",
+            "Tahun ini hujan datang lebih awal sehingga petani menanam padi lebih cepat.",
+            "Anak-anak berjalan kaki ke sekolah melewati sawah yang baru saja ditanami.",
+            "Di balai desa, warga berkumpul untuk membahas perbaikan jalan menuju pelabuhan.",
+            "Seorang nelayan bercerita bahwa ombak besar membuat hasil tangkapan berkurang.",
+            "Perpustakaan keliling datang setiap hari Kamis dan selalu dinanti para pelajar.",
+            "Malam harinya, keluarga kami makan bersama sambil mendengarkan radio.",
+        ],
+        "th": [
+            "ตลาดเช้าในหมู่บ้านของเราคึกคักเสมอ มีแม่ค้าขายผักและปลาสดทุกวัน",
+            "แม่ของฉันมักจะไปจ่ายตลาดก่อนพระอาทิตย์ขึ้นเพราะของยังถูกอยู่",
+            "ปีนี้ฝนมาเร็วกว่าปกติ ชาวนาจึงเริ่มปลูกข้าวเร็วขึ้น",
+            "เด็ก ๆ เดินไปโรงเรียนผ่านทุ่งนาที่เพิ่งดำเสร็จ",
+            "ที่ศาลากลางหมู่บ้าน ชาวบ้านมาประชุมเรื่องซ่อมถนนไปท่าเรือ",
+            "ชาวประมงคนหนึ่งเล่าว่าคลื่นลมแรงทำให้จับปลาได้น้อยลง",
+            "รถห้องสมุดเคลื่อนที่มาทุกวันพฤหัสบดีและนักเรียนรอคอยเสมอ",
+            "ตอนกลางคืนครอบครัวของเรากินข้าวด้วยกันพร้อมกับฟังวิทยุ",
+        ],
     }
-    rows = [
-        {
-            "id": f"{lang}-{n}",
-            "lang": lang,
-            "text": f"{n}. " + sentence * 12,
-            **({"split": "heldout"} if n == 0 else {}),
-        }
-        for lang, sentence in sentences.items()
-        for n in range(6)
-    ]
+    rows = []
+    for lang, lines in sentences.items():
+        for n in range(6):
+            text = f"{n}. " + " ".join(lines[n:] + lines[:n])
+            rows.append({"id": f"{lang}-{n}", "lang": lang, "text": text, **({"split": "heldout"} if n == 0 else {})})
     (folder / "part-0.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
     recipe = write_recipe(tmp_path, {**TINY, "languages": ["id", "th"]})
     out = tmp_path / "out"
