@@ -21,6 +21,7 @@ from rich.table import Table
 from seaforge.build import cache
 from seaforge.build.context import StageContext, stage_dir
 from seaforge.build.recipe import STAGES, BuildError, BuildRecipe
+from seaforge.build.scale import tokens_for
 from seaforge.build.stage_eval import run_eval_stage
 from seaforge.build.stage_export import run_export
 from seaforge.build.stage_prepare import (
@@ -187,7 +188,7 @@ def _what(recipe: BuildRecipe, name: str) -> str:
         train = cfg.train
         seq_len = cfg.data.seq_len if name != "dpo" else cfg.data.max_length
         world = recipe.hardware.gpus * recipe.hardware.nodes if recipe.hardware else 1
-        tokens = train.steps * train.micro_batch_size * train.grad_accum * seq_len * world
+        tokens = tokens_for(train.steps, train.micro_batch_size, train.grad_accum, world, seq_len)
         return f"{'LoRA' if cfg.lora else 'full'}, {train.steps} steps, {tokens:,} tokens"
     if name == "eval":
         return f"{', '.join(cfg.compare)} on held-out text; tasks {', '.join(cfg.tasks) or '-'}"

@@ -12,11 +12,12 @@ from pathlib import Path
 from seaforge.build.context import StageContext, write_result
 from seaforge.build.measure import heldout_quality
 from seaforge.build.recipe import BuildError
-from seaforge.io import atomic_write_json, iter_jsonl
+from seaforge.io import atomic_write_json, read_jsonl
 
 
 def _read_rows(path: Path) -> list[dict]:
-    return [line.record for line in iter_jsonl(path) if line.record is not None] if path.is_file() else []
+    """The rows of a file the data stage wrote, or none when that input was switched off."""
+    return read_jsonl(path, strict=False) if path.is_file() else []
 
 
 def heldout_texts(ctx: StageContext) -> dict[str, list[str]]:

@@ -11,7 +11,7 @@ from seaforge.build.context import StageContext, write_result
 from seaforge.build.recipe import BuildError, DataStage
 from seaforge.data.bundled import bundled_files
 from seaforge.data.recipe import DecontamSpec, InputSpec
-from seaforge.io import atomic_write_text, iter_jsonl
+from seaforge.io import atomic_write_jsonl, iter_jsonl
 
 HELDOUT = "heldout"
 
@@ -107,10 +107,6 @@ def _curated_docs(folder: Path):
                 yield json.loads(line)
 
 
-def _write_jsonl(path: Path, rows: list[dict]) -> None:
-    atomic_write_text(path, "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows))
-
-
 def split_chat(ctx: StageContext, source: Path) -> dict:
     """Conversations in the recipe's languages, split into SFT training and held-out prompts."""
     langs, every = set(ctx.recipe.languages), ctx.recipe.data.heldout_every
@@ -127,8 +123,8 @@ def split_chat(ctx: StageContext, source: Path) -> dict:
             continue
         row = {"id": record.get("id", f"{source.name}:{line.lineno}"), "lang": lang, "messages": messages}
         (held if is_heldout(record, json.dumps(messages, sort_keys=True), every) else train).append(row)
-    _write_jsonl(ctx.dir / "chat_train.jsonl", train)
-    _write_jsonl(ctx.dir / "chat_heldout.jsonl", held)
+    atomic_write_jsonl(ctx.dir / "chat_train.jsonl", train)
+    atomic_write_jsonl(ctx.dir / "chat_heldout.jsonl", held)
     return {"source": str(source), "train": len(train), "heldout": len(held), "skipped": skipped}
 
 
@@ -172,8 +168,8 @@ def run_data(ctx: StageContext) -> dict:
         (held if is_heldout(meta, doc["text"], data.heldout_every) else train).append(row)
     if not train:
         raise BuildError(f"field 'data.inputs': no document survived curation (see {ctx.dir / 'curated'})")
-    _write_jsonl(ctx.dir / "train.jsonl", train)
-    _write_jsonl(ctx.dir / "heldout.jsonl", held)
+    atomic_write_jsonl(ctx.dir / "train.jsonl", train)
+    atomic_write_jsonl(ctx.dir / "heldout.jsonl", held)
 
     def counts(rows: list[dict]) -> dict:
         out: dict[str, dict] = {}
@@ -203,7 +199,7 @@ def copy_codeswitch(ctx: StageContext, source: Path) -> dict:
             ctx.log(line.error or f"{source}:{line.lineno}: skipped (no 'text')")
             continue
         rows.append({"text": text, "variety": line.record.get("variety") or line.record.get("lang") or "mixed"})
-    _write_jsonl(ctx.dir / "codeswitch.jsonl", rows)
+    atomic_write_jsonl(ctx.dir / "codeswitch.jsonl", rows)
     varieties: dict[str, int] = {}
     for row in rows:
         varieties[row["variety"]] = varieties.get(row["variety"], 0) + 1

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from seaforge.build.context import StageContext, write_result
 from seaforge.build.recipe import BuildError
+from seaforge.build.scale import tokens_for
 from seaforge.train.config import CPTConfig, CPTData, DPOConfig, DPOData, ModelOptions, SFTConfig, SFTData
 
 
@@ -41,14 +42,13 @@ def _plain_model(ctx: StageContext, final: Path, base: str) -> str:
 
 def _train_result(ctx: StageContext, run: Path, base: str, seq_len: int, started: float, history: list) -> dict:
     train = ctx.config.train
-    rows = train.micro_batch_size * train.grad_accum
     return write_result(
         ctx,
         {
             "mode": "lora" if ctx.config.lora else "full",
             "from": base,
             "steps": train.steps,
-            "tokens": train.steps * rows * seq_len,
+            "tokens": tokens_for(train.steps, train.micro_batch_size, train.grad_accum, 1, seq_len),
             "seconds": round(time.perf_counter() - started, 2),
             # Our loop's metrics.jsonl (the whole run, resumed parts included); TRL's log otherwise.
             "metrics": _metrics(run) or history,

@@ -18,7 +18,7 @@ from seaforge.train.config import ConfigError, CPTConfig
 from seaforge.train.loop import (
     heldout_perplexity,
     make_accelerator,
-    save_final,
+    save_if_finished,
     train_loop,
 )
 from seaforge.train.modeling import (
@@ -151,6 +151,5 @@ def run_cpt(cfg: CPTConfig, stop_after: int | None = None, resume: bool = True, 
         label="cpt",
         on_step=on_step,
     )
-    if not history or history[-1]["step"] == cfg.train.steps:
-        save_final(accelerator, model, tokenizer, Path(cfg.output_dir) / "final")
+    save_if_finished(accelerator, model, tokenizer, history, cfg.train, cfg.output_dir)
     return history

@@ -254,6 +254,12 @@ def heldout_perplexity(model, pools: dict, micro_batch_size: int, device) -> dic
     return result
 
 
+def save_if_finished(accelerator, model, tokenizer, history: list[dict], opts: TrainOptions, output_dir) -> None:
+    """Save ``output_dir/final`` once the run has reached its last step (or had nothing left to do)."""
+    if not history or history[-1]["step"] == opts.steps:
+        save_final(accelerator, model, tokenizer, Path(output_dir) / "final")
+
+
 def save_final(accelerator, model, tokenizer, path: str | Path) -> Path:
     """Save the trained model (or LoRA adapter) and tokenizer in Hugging Face format, atomically."""
     accelerator.wait_for_everyone()

@@ -7,7 +7,7 @@ from pathlib import Path
 from seaforge.io import check_writable
 from seaforge.train.batches import MixtureSampler, RowPool
 from seaforge.train.config import ConfigError, SFTConfig
-from seaforge.train.loop import make_accelerator, save_final, train_loop
+from seaforge.train.loop import make_accelerator, save_if_finished, train_loop
 from seaforge.train.modeling import check_lora, check_seq_len, load_model, load_model_config, load_tokenizer, use_bf16
 from seaforge.train.sft_data import load_chat_rows
 
@@ -81,6 +81,5 @@ def run_sft(cfg: SFTConfig, stop_after: int | None = None, resume: bool = True, 
         label="sft",
         on_step=on_step,
     )
-    if not history or history[-1]["step"] == cfg.train.steps:
-        save_final(accelerator, model, tokenizer, Path(cfg.output_dir) / "final")
+    save_if_finished(accelerator, model, tokenizer, history, cfg.train, cfg.output_dir)
     return history
