@@ -17,6 +17,7 @@ AREAS = {
     "train": "Continued pretraining, instruction tuning, preference alignment, LoRA.",
     "eval": "SEA-HELM style holistic evaluation of local models and endpoints.",
     "models": "Real base models offline: pull, GGUF import and export, vocabulary trimming.",
+    "serve": "OpenAI-compatible server: guardrails, API keys, rate limits, metering, playground.",
 }
 
 app = typer.Typer(
@@ -88,7 +89,10 @@ def run(argv: list[str] | None = None) -> int:
         from typer._click.exceptions import ClickException
     except ImportError:
         from click import ClickException
+    from seaforge.serve.cli import implied_run
+
     debug = os.environ.get("SEAFORGE_DEBUG", "") not in ("", "0")
+    argv = implied_run(list(sys.argv[1:] if argv is None else argv))
     try:
         result = app(args=argv, standalone_mode=False, prog_name="seaforge")
         if result == 130:  # typer turns Ctrl-C into exit code 130 and returns it
