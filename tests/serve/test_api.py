@@ -459,3 +459,44 @@ def test_keys_limits_and_usage(engine, tmp_path):
     assert row["prompt_tokens"] == sum(r.usage.prompt_tokens for r in replies)
     assert row["completion_tokens"] == sum(r.usage.completion_tokens for r in replies) == 12
     assert secret not in (tmp_path / "k.db").read_bytes().decode("latin-1")
+
+
+def test_two_gateways_share_one_database_for_limits(engine, store_url):
+    """Several gateways behind a load balancer: the key's limit holds across all of them."""
+    stores = [Store(store_url), Store(store_url)]
+    _, secret = stores[0].create_key("shared", rpm=3)
+    apps = [create_app({MODEL: engine}, store, ServerSettings()) for store in stores]
+    for app in apps:
+        app.router.lifespan_context = _no_lifespan
+    with LiveServer(apps[0]) as a, LiveServer(apps[1]) as b:
+        clients = [openai.OpenAI(base_url=s.base_url, api_key=secret, max_retries=0) for s in (a, b, a)]
+        for client in clients:
+            chat(client, max_tokens=2)
+        with pytest.raises(openai.RateLimitError):
+            chat(openai.OpenAI(base_url=b.base_url, api_key=secret, max_retries=0))
+    assert stores[1].usage()[0]["requests"] == 3
+
+
+def test_cancel_stops_decoding_in_the_batch(engine):
+    from seaforge.serve.engine import Cancel, GenInput, Sampling
+
+    async def run():
+        cancel = Cancel()
+        prepared = engine.prepare(GenInput(MODEL, Sampling(400, temperature=0), prompt="Halo"))
+        events = []
+        async for event in engine.submit(prepared, cancel):
+            events.append(event)
+            if len(events) == 3:
+                cancel.set()
+        return events
+
+    events = asyncio.run(run())
+    assert events[-1].finish_reason == "cancelled" and events[-1].completion_tokens < 20
+
+
+def test_guard_decisions_are_logged_with_the_request_id(client, caplog):
+    with caplog.at_level("WARNING", logger="seaforge.serve.guard"):
+        reply = chat(client, HARMFUL_ID)
+    logged = [json.loads(r.getMessage()) for r in caplog.records if r.name == "seaforge.serve.guard"]
+    assert logged and logged[-1]["request_id"] == reply.id and logged[-1]["direction"] == "input"
+    assert "bom" not in json.dumps(logged)  # the decision, never the user's text

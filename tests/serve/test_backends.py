@@ -213,3 +213,15 @@ def test_llamacpp_serves_the_real_smollm2_gguf(tmp_path):
     finally:
         for engine in engines.values():
             engine.stop()
+
+
+def test_several_models_in_one_server(tmp_path):
+    engines = load_engines([MODEL, "qwen=tiny:qwen3"], EngineOptions())
+    try:
+        with LiveServer(create_app(engines, Store(str(tmp_path / "m.db")))) as live:
+            client = openai.OpenAI(base_url=live.base_url, api_key="x", max_retries=0)
+            assert [m.id for m in client.models.list().data][:2] == [MODEL, "qwen"]
+            assert _ask(client, "qwen").model == "qwen" and _ask(client, MODEL).model == MODEL
+    finally:
+        for engine in engines.values():
+            engine.stop()
