@@ -196,6 +196,8 @@ def create_app(engines: dict, store, settings: ServerSettings | None = None) -> 
                     param="max_tokens",
                     code="context_length_exceeded",
                 )
+        if body.logprobs_k is not None and not getattr(engine, "supports_logprobs", True):
+            raise APIError(400, f"the {engine.backend} backend does not return logprobs", param="logprobs")
         if limit is None:
             limit = min(
                 settings.default_max_tokens, (context - prompt_tokens) if context else settings.default_max_tokens

@@ -117,6 +117,22 @@ class TextStream:
         return delta
 
 
+async def drain(queue: asyncio.Queue, open_choices: int, cancel: Cancel):
+    """The events an engine thread puts on `queue`, until every choice has finished; an exception
+    put there is raised here. Leaving early (client gone, error) cancels the rest."""
+    try:
+        while open_choices:
+            item = await queue.get()
+            if isinstance(item, BaseException):
+                raise item
+            if item.finish_reason is not None:
+                open_choices -= 1
+            yield item
+    finally:
+        if open_choices:
+            cancel.set()
+
+
 def emit(loop: asyncio.AbstractEventLoop, queue: asyncio.Queue, item) -> None:
     """Hand an event from an engine thread to the request's asyncio queue."""
     loop.call_soon_threadsafe(queue.put_nowait, item)

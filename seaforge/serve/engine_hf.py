@@ -28,6 +28,7 @@ from seaforge.serve.engine import (
     Prepared,
     QueueFull,
     TextStream,
+    drain,
     emit,
 )
 
@@ -135,21 +136,7 @@ class HFEngine:
                 raise QueueFull(f"{len(self._pending)} requests are waiting for {self.name!r}; try again shortly")
             self._pending.extend(jobs)
             self._wake.notify_all()
-        return self._events(queue, inp.n, cancel)
-
-    @staticmethod
-    async def _events(queue: asyncio.Queue, open_choices: int, cancel: Cancel) -> AsyncIterator[Event]:
-        try:
-            while open_choices:
-                item = await queue.get()
-                if isinstance(item, BaseException):
-                    raise item
-                if item.finish_reason is not None:
-                    open_choices -= 1
-                yield item
-        finally:
-            if open_choices:  # the client left, or an error: stop decoding this request's rows
-                cancel.set()
+        return drain(queue, inp.n, cancel)
 
     # --- the scheduler thread -------------------------------------------------------------
 

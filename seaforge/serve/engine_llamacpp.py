@@ -21,12 +21,16 @@ from seaforge.serve.engine import (
     GenInput,
     Prepared,
     QueueFull,
+    drain,
     emit,
 )
 
 
 class LlamaCppEngine:
     backend = "llamacpp"
+    # llama.cpp keeps logits for every position only with logits_all=True: n_ctx x vocab floats
+    # (4 GB for Gemma's 262K vocabulary at 4K context), too much to pay on every request.
+    supports_logprobs = False
 
     def __init__(self, name: str, gguf: str, *, context: int = 4096, max_queue: int = 64, threads: int | None = None):
         try:
@@ -94,21 +98,7 @@ class LlamaCppEngine:
             raise QueueFull(f"{self._jobs.qsize()} requests are waiting for {self.name!r}; try again shortly")
         loop, events = asyncio.get_running_loop(), asyncio.Queue()
         self._jobs.put((prepared, cancel, loop, events))
-        return self._events(events, prepared.input.n, cancel)
-
-    @staticmethod
-    async def _events(events: asyncio.Queue, open_choices: int, cancel: Cancel) -> AsyncIterator[Event]:
-        try:
-            while open_choices:
-                item = await events.get()
-                if isinstance(item, BaseException):
-                    raise item
-                if item.finish_reason is not None:
-                    open_choices -= 1
-                yield item
-        finally:
-            if open_choices:
-                cancel.set()
+        return drain(events, prepared.input.n, cancel)
 
     def _loop(self) -> None:
         while (job := self._jobs.get()) is not None:
@@ -141,7 +131,6 @@ class LlamaCppEngine:
             frequency_penalty=s.frequency_penalty,
             seed=seed % (1 << 31),
             stop=list(s.stop) or None,
-            logprobs=s.logprobs,
             grammar=LlamaGrammar.from_string(JSON_GBNF, verbose=False) if s.json_mode else None,
             stopping_criteria=StoppingCriteriaList([lambda tokens, logits: int(tokens[-1]) in stop_ids]),
             stream=True,
@@ -150,27 +139,10 @@ class LlamaCppEngine:
         for chunk in chunks:
             choice = chunk["choices"][0]
             count += 1 if choice.get("text") or choice.get("finish_reason") is None else 0
-            entries = _entries(choice.get("logprobs"))
             if cancel.is_set():
                 emit(loop, events, Event(index, "", [], "cancelled", count))
                 return
-            emit(loop, events, Event(index, choice.get("text") or "", entries, choice.get("finish_reason"), count))
+            emit(loop, events, Event(index, choice.get("text") or "", [], choice.get("finish_reason"), count))
             if choice.get("finish_reason"):
                 return
         emit(loop, events, Event(index, "", [], "stop", count))
-
-
-def _entries(logprobs: dict | None) -> list[dict]:
-    if not logprobs:
-        return []
-    tokens, values = logprobs.get("tokens") or [], logprobs.get("token_logprobs") or []
-    tops = logprobs.get("top_logprobs") or [{}] * len(tokens)
-    return [
-        {
-            "token": t,
-            "logprob": float(v),
-            "bytes": list(t.encode()),
-            "top_logprobs": [{"token": k, "logprob": float(p)} for k, p in (top or {}).items()],
-        }
-        for t, v, top in zip(tokens, values, tops)
-    ]

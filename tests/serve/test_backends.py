@@ -210,6 +210,8 @@ def test_llamacpp_serves_the_real_smollm2_gguf(tmp_path):
             assert "".join(c.choices[0].delta.content or "" for c in chunks) == whole.choices[0].message.content
             data = _ask(client, "smollm2-135m-instruct", max_tokens=40, response_format={"type": "json_object"})
             assert data.choices[0].message.content.lstrip().startswith(("{", "["))
+            with pytest.raises(openai.BadRequestError, match="logprobs"):
+                _ask(client, "smollm2-135m-instruct", logprobs=True)
     finally:
         for engine in engines.values():
             engine.stop()
