@@ -8,11 +8,12 @@ tests/support/live_serve.py in a child process of its own, so the clients here (
 `batch_sizes`. Three parts:
 
 1. Throughput: closed-loop clients at concurrency 1, 8 and 32, each sending its next streamed
-   request (temperature 0, a fixed max_tokens, prompts in 10 Southeast Asian languages) as soon as
-   the last one ends, for a fixed number of requests per level: chat on `tiny:llama`, text
-   completions on the real `gemma3-270m` base model, guard off so the engine is measured. Per level:
-   requests/s, completion tokens/s, p50/p95 latency and time to first token, mean batch size, and
-   the CPU the server process and the clients used (percent of one core; the machine's load too).
+   request (temperature 0, a fixed max_tokens, prompts in nine Southeast Asian languages and
+   Singlish) as soon as the last one ends, for a fixed number of requests per level: chat on
+   `tiny:llama`, text completions on the real `gemma3-270m` base model, guard off so the engine
+   is measured. Per level: requests/s, completion tokens/s, p50/p95 latency and time to first
+   token, mean batch size, and the CPU the server process and the clients used (percent of one
+   core; the machine's load too).
    Target: tokens/s at concurrency 8 >= 3x concurrency 1, per model.
 2. Upstream overhead: sequential non-streaming requests to a tiny:llama server and to a second
    server with `--backend upstream` in front of it (both guard off), alternated. Target: median
@@ -35,6 +36,7 @@ import math
 import multiprocessing as mp
 import os
 import resource
+import shutil
 import statistics
 import sys
 import tempfile
@@ -51,9 +53,8 @@ SUPPORT = Path(__file__).resolve().parents[1] / "tests" / "support"
 sys.path.insert(0, str(SUPPORT))
 
 TINY, GEMMA = "tiny:llama", "gemma3-270m"
-LEVELS = (1, 8, 32)
 
-# Benign openings in ten Southeast Asian languages (and Singlish): a base model continues them, a
+# Benign openings in nine Southeast Asian languages and Singlish: a base model continues them, a
 # chat model answers them. None may trip the guard, or guard-on requests would be refused early.
 PROMPTS = [
     ("id", "Resep nasi goreng sederhana untuk makan malam keluarga: pertama, panaskan minyak di wajan, lalu"),
@@ -87,8 +88,8 @@ class Plan:
     guard_repeats: int
 
 
-FULL = Plan(64, 32, {1: 24, 8: 128, 32: 256}, {1: 3, 8: 16, 32: 32}, 30, 16, 40, 16, 50)
-QUICK = Plan(32, 16, {1: 8, 8: 32, 32: 64}, {1: 2, 8: 8}, 12, 16, 16, 16, 10)
+FULL = Plan(64, 32, {1: 32, 8: 128, 32: 256}, {1: 4, 8: 24, 32: 48}, 40, 16, 60, 16, 50)
+QUICK = Plan(32, 16, {1: 8, 8: 32, 32: 64}, {1: 2, 8: 8}, 20, 16, 30, 16, 10)
 
 
 def cpu_seconds() -> float:
@@ -103,6 +104,7 @@ def cpu_seconds() -> float:
 def _serve(conn, specs: list[str], backend: str, apps: list[str], policy: str) -> None:
     """Child process: load the engines, run one LiveServer per app ("off": no guard, "guard": input
     and output moderation; every app shares the same engines), then answer the parent's commands."""
+    folder = Path(tempfile.mkdtemp(prefix="bench-serve-"))  # the apps' SQLite stores
     try:
         import torch
         from live_serve import LiveServer
@@ -118,7 +120,6 @@ def _serve(conn, specs: list[str], backend: str, apps: list[str], policy: str) -
             hf_logging.disable_progress_bar()
         except ImportError:
             pass
-        folder = Path(tempfile.mkdtemp(prefix="bench-serve-"))
         engines = load_engines(specs, EngineOptions(backend=backend))
         servers = {}
         for kind in apps:
@@ -129,6 +130,7 @@ def _serve(conn, specs: list[str], backend: str, apps: list[str], policy: str) -
                    "torch_threads": torch.get_num_threads()})  # fmt: skip
     except BaseException:  # noqa: BLE001 - the parent prints it
         conn.send({"error": traceback.format_exc()})
+        shutil.rmtree(folder, ignore_errors=True)
         return
     while True:
         command = conn.recv()
@@ -144,6 +146,7 @@ def _serve(conn, specs: list[str], backend: str, apps: list[str], policy: str) -
         server.__exit__(None, None, None)  # the app's lifespan stops the engines
     for engine in engines.values():
         engine.stop()
+    shutil.rmtree(folder, ignore_errors=True)
     conn.send("stopped")
 
 
@@ -283,15 +286,16 @@ class Level:
             "ttft_p95_s": round(pct(ttft, 0.95), 3),
             "mean_batch": round(statistics.fmean(self.batches), 2) if self.batches else None,
             "batches": len(self.batches),
+            "batch_sizes": self.batches,
             "server_cpu_pct": round(100 * self.server_cpu / self.wall),
             "client_cpu_pct": round(100 * self.client_cpu / self.wall),
             "load_1min": round(self.load, 2),
         }
 
 
-async def closed_loop(server: Server, model: str, chat: bool, concurrency: int, n: int, max_tokens: int) -> Level:
+async def closed_loop(server: Server, client, model: str, chat: bool, concurrency: int, n: int,
+                      max_tokens: int) -> Level:  # fmt: skip
     """`concurrency` clients, each sending its next request when the last one ends, `n` requests in all."""
-    client = client_for(server.urls["off"])
     _, server_cpu = server.batches(model)  # clears the engine's record: this level's batches only
     numbers = iter(range(n))
     results: list[Result] = []
@@ -306,7 +310,6 @@ async def closed_loop(server: Server, model: str, chat: bool, concurrency: int, 
     wall = time.perf_counter() - start
     client_cpu = cpu_seconds() - client_cpu
     batches, server_after = server.batches(model)
-    await client.close()
     level = Level(model, concurrency, n, wall, results, batches, server_after - server_cpu, client_cpu)
     level.load = os.getloadavg()[0]
     return level
@@ -314,17 +317,17 @@ async def closed_loop(server: Server, model: str, chat: bool, concurrency: int, 
 
 async def throughput(server: Server, model: str, chat: bool, requests: dict[int, int], max_tokens: int,
                      console) -> list[Level]:  # fmt: skip
-    client = client_for(server.urls["off"])
+    client = client_for(server.urls["off"])  # one connection pool, kept alive, as a real client would
     await asyncio.gather(*(streamed(client, model, chat, TEXTS[i], 4) for i in range(2)))  # warm-up
-    await client.close()
     levels = []
     for concurrency, n in requests.items():
-        level = await closed_loop(server, model, chat, concurrency, n, max_tokens)
+        level = await closed_loop(server, client, model, chat, concurrency, n, max_tokens)
         row = level.row()
         console.print(f"  {model} c={concurrency}: {n} requests in {level.wall:.1f} s, {level.tps:.1f} tokens/s, "
                       f"p50 latency {row['latency_p50_s']:.2f} s, mean batch {row['mean_batch']}, CPU server "
                       f"{row['server_cpu_pct']}% client {row['client_cpu_pct']}%, load {level.load:.2f}")  # fmt: skip
         levels.append(level)
+    await client.close()
     return levels
 
 
@@ -433,7 +436,8 @@ def main() -> int:
 
     levels: list[Level] = []
     targets: list[Target] = []
-    report: dict = {"quick": args.quick, "cores": os.cpu_count(), "plan": plan.__dict__}
+    report: dict = {"quick": args.quick, "cores": os.cpu_count(), "plan": plan.__dict__, "flagged_prompts": flagged}
+    gemma_error = None
 
     # 1a + 2 + 3: one tiny:llama engine behind a guard-off app and a guard-both app, and a gateway.
     console.print(f"[bold]tiny:llama[/] (chat, {plan.tiny_tokens} tokens)")
@@ -453,7 +457,8 @@ def main() -> int:
         direct_ms = statistics.median(r.latency for r in proxy["direct"]) * 1000
         proxied_ms = statistics.median(r.latency for r in proxy["proxied"]) * 1000
         overhead = proxied_ms / direct_ms
-        console.print(f"  direct median {direct_ms:.1f} ms, proxied median {proxied_ms:.1f} ms ({overhead:.3f}x)")
+        console.print(f"  direct median {direct_ms:.1f} ms, proxied median {proxied_ms:.1f} ms ({overhead:.3f}x, "
+                      f"+{proxied_ms - direct_ms:.1f} ms per request)")  # fmt: skip
         targets.append(Target("upstream: median latency proxied / direct",
                               f"{proxied_ms:.1f} / {direct_ms:.1f} ms = {overhead:.3f}x", "<= 1.10x",
                               overhead <= 1.10))  # fmt: skip
@@ -483,7 +488,7 @@ def main() -> int:
         console.print(f"  Guardrails.check output (the {len(outputs)} answers): median "
                       f"{statistics.median(check_out):.3f} ms, p95 {pct(check_out, 0.95):.3f} ms")  # fmt: skip
     console.print(f"  end to end: off median {off_ms:.1f} ms, guard both median {on_ms:.1f} ms: "
-                  f"+{added:.2f} ms (median of paired differences {paired:+.2f} ms; "
+                  f"{added:+.2f} ms (median of paired differences {paired:+.2f} ms; "
                   f"{same_text}/{len(e2e['off'])} answers identical)")  # fmt: skip
     targets.append(Target("guard: latency added per request (both vs off), median of paired differences",
                           f"{paired:+.2f} ms (medians {on_ms:.1f} - {off_ms:.1f} = {added:+.2f})", "<= 5 ms",
@@ -501,9 +506,10 @@ def main() -> int:
         console.print(f"[bold]gemma3-270m[/] (completions, {plan.gemma_tokens} tokens)")
         try:
             gemma = Server([GEMMA])
-        except RuntimeError as err:
-            gemma = None
-            console.print(f"[red]gemma3-270m did not load; its levels are skipped[/]\n{err}")
+        except RuntimeError as err:  # not pulled, or broken: a miss, not a skip
+            gemma, gemma_error = None, str(err)
+            console.print("[red]gemma3-270m did not load; its levels are not measured[/]")
+            console.print(str(err), markup=False, highlight=False)
         if gemma is not None:
             try:
                 levels += asyncio.run(throughput(gemma, GEMMA, False, plan.gemma_requests, plan.gemma_tokens,
@@ -513,6 +519,8 @@ def main() -> int:
 
     targets.insert(0, scaling_target(levels, TINY, plan.tiny_tokens))
     targets.insert(1, scaling_target(levels, GEMMA, plan.gemma_tokens))
+    if gemma_error is not None:
+        targets[1].value, targets[1].ok = "the model did not load", False
     for model in (TINY, GEMMA):
         by = {level.concurrency: level for level in levels if level.model == model}
         if 1 in by and 32 in by:

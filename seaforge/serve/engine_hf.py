@@ -32,6 +32,10 @@ from seaforge.serve.engine import (
     emit,
 )
 
+# How long a batch may wait for the clients of the last one: a share of that batch's time, capped.
+BATCH_WAIT_SHARE = 0.05
+MAX_BATCH_WAIT = 0.1
+
 
 @dataclass
 class _Job:
@@ -60,7 +64,7 @@ class _Row:
 class HFEngine:
     backend = "transformers"
 
-    def __init__(self, name: str, spec: str, *, max_batch: int = 16, max_queue: int = 64, batch_wait: float = 0.01):
+    def __init__(self, name: str, spec: str, *, max_batch: int = 16, max_queue: int = 64, batch_wait: float = 0.005):
         from seaforge.eval.backend_hf import HFBackend
 
         self.name, self.spec = name, spec
@@ -77,6 +81,7 @@ class HFEngine:
         self._pending: deque[_Job] = deque()
         self._wake = threading.Condition()
         self._stopping = False
+        self._last_batch, self._last_batch_seconds = 1, 0.0
         self._thread: threading.Thread | None = None
         self.batch_sizes: deque[int] = deque(maxlen=1000)  # recent batch sizes, for tests and the benchmark
         self._json_grammar = None
@@ -141,13 +146,20 @@ class HFEngine:
     # --- the scheduler thread -------------------------------------------------------------
 
     def _take(self) -> list[_Job]:
+        """The next batch. Clients that were just answered usually come straight back: wait (briefly)
+        until as many requests are waiting as the last batch held, so the batch stays whole instead of
+        splitting into groups that take turns."""
         with self._wake:
             while not self._pending and not self._stopping:
                 self._wake.wait()
-            if self._stopping and not self._pending:
-                return []
-        time.sleep(self.batch_wait)  # let requests that arrive together join the same batch
-        with self._wake:
+            target = min(self.max_batch, self._last_batch)
+            budget = min(MAX_BATCH_WAIT, max(self.batch_wait, BATCH_WAIT_SHARE * self._last_batch_seconds))
+            deadline = time.monotonic() + budget
+            while len(self._pending) < target and not self._stopping:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self._wake.wait(left)
             jobs = [self._pending.popleft() for _ in range(min(self.max_batch, len(self._pending)))]
         live = []
         for job in jobs:
@@ -164,8 +176,10 @@ class HFEngine:
                 if self._stopping:
                     return
                 continue
+            started = time.monotonic()
             try:
                 self._run(jobs)
+                self._last_batch, self._last_batch_seconds = len(jobs), time.monotonic() - started
             except Exception as err:  # noqa: BLE001 - a failed batch fails its requests, not the server
                 for job in jobs:
                     emit(job.loop, job.queue, BackendFailure(f"generation failed: {type(err).__name__}: {err}"))

@@ -76,17 +76,18 @@ class UpstreamEngine:
         text = inp.prompt if inp.messages is None else "".join(m["content"] for m in inp.messages)
         return Prepared(inp, max(1, len(text) // CHARS_PER_TOKEN))
 
-    def _body(self, inp: GenInput) -> dict:
+    def _body(self, inp: GenInput, stream: bool) -> dict:
         s = inp.sampling
         body = {
             "model": self.upstream_model,
-            "stream": True,
-            "stream_options": {"include_usage": True},
+            "stream": stream,
             "temperature": s.temperature,
             "top_p": s.top_p,
             "max_tokens": s.max_tokens,
             "n": inp.n,
         }
+        if stream:
+            body["stream_options"] = {"include_usage": True}
         if s.stop:
             body["stop"] = list(s.stop)
         if s.seed is not None:
@@ -108,7 +109,43 @@ class UpstreamEngine:
         return body
 
     def submit(self, prepared: Prepared, cancel: Cancel) -> AsyncIterator[Event]:
-        return self._events(prepared.input, cancel)
+        if prepared.input.raw.get("stream") is True:
+            return self._events(prepared.input, cancel)
+        return self._whole(prepared.input)
+
+    async def _whole(self, inp: GenInput) -> AsyncIterator[Event]:
+        """A client that does not stream: one upstream request without streaming (cheaper than
+        framing and re-parsing every token), turned into one finishing event per choice."""
+        chat = inp.messages is not None
+        url = f"{self.base_url}/{'chat/completions' if chat else 'completions'}"
+        self.queue_depth += 1
+        try:
+            response = await self.client().post(
+                url, content=orjson.dumps(self._body(inp, stream=False)), headers={"content-type": "application/json"}
+            )
+            if response.status_code >= 400:
+                raise BackendFailure(_upstream_message(url, response), _status_for(response.status_code))
+            data = orjson.loads(response.content)
+        except httpx.HTTPError as err:
+            raise BackendFailure(f"upstream {url} failed: {type(err).__name__}: {err}", 502) from None
+        except orjson.JSONDecodeError:
+            raise BackendFailure(f"upstream {url} answered with a body that is not JSON", 502) from None
+        finally:
+            self.queue_depth -= 1
+        usage = data.get("usage") or {}
+        choices = sorted(data.get("choices") or [], key=lambda c: int(c.get("index", 0)))
+        if len(choices) != inp.n:
+            raise BackendFailure(f"upstream {url} answered {len(choices)} choices for n={inp.n}", 502)
+        total = int(usage.get("completion_tokens") or 0)
+        for position, choice in enumerate(choices):
+            text = (choice.get("message") or {}).get("content") if chat else choice.get("text")
+            logprobs = choice.get("logprobs") or {}
+            entries = (logprobs.get("content") or []) if chat else _completion_entries(logprobs)
+            share = total // inp.n + (total % inp.n if position == 0 else 0)  # per-choice counts are not given
+            event = Event(position, text or "", entries, choice.get("finish_reason") or "stop", share)
+            if position == 0:
+                event.prompt_tokens = int(usage.get("prompt_tokens") or 0)
+            yield event
 
     async def _events(self, inp: GenInput, cancel: Cancel) -> AsyncIterator[Event]:
         chat = inp.messages is not None
@@ -118,7 +155,7 @@ class UpstreamEngine:
         self.queue_depth += 1
         try:
             async with self.client().stream(
-                "POST", url, content=orjson.dumps(self._body(inp)), headers={"content-type": "application/json"}
+                "POST", url, content=orjson.dumps(self._body(inp, stream=True)), headers={"content-type": "application/json"}
             ) as response:
                 if response.status_code >= 400:
                     await response.aread()
