@@ -88,7 +88,7 @@ class Plan:
     guard_repeats: int
 
 
-FULL = Plan(64, 32, {1: 32, 8: 128, 32: 256}, {1: 4, 8: 24, 32: 48}, 40, 16, 60, 16, 50)
+FULL = Plan(64, 32, {1: 32, 8: 128, 32: 256}, {1: 4, 8: 24, 32: 48}, 40, 64, 60, 16, 50)
 QUICK = Plan(32, 16, {1: 8, 8: 32, 32: 64}, {1: 2, 8: 8}, 20, 16, 30, 16, 10)
 
 
@@ -295,7 +295,12 @@ class Level:
 
 async def closed_loop(server: Server, client, model: str, chat: bool, concurrency: int, n: int,
                       max_tokens: int) -> Level:  # fmt: skip
-    """`concurrency` clients, each sending its next request when the last one ends, `n` requests in all."""
+    """`concurrency` clients, each sending its next request when the last one ends, `n` requests in all.
+    Two untimed rounds first: the first requests of a level arrive one by one and split the batch."""
+    for _ in range(2):
+        await asyncio.gather(
+            *(streamed(client, model, chat, TEXTS[i % len(TEXTS)], max_tokens) for i in range(concurrency))
+        )
     _, server_cpu = server.batches(model)  # clears the engine's record: this level's batches only
     numbers = iter(range(n))
     results: list[Result] = []

@@ -33,7 +33,7 @@ from seaforge.serve.engine import (
 )
 
 # How long a batch may wait for the clients of the last one: a share of that batch's time, capped.
-BATCH_WAIT_SHARE = 0.05
+BATCH_WAIT_SHARE = 0.25
 MAX_BATCH_WAIT = 0.1
 
 
@@ -81,7 +81,7 @@ class HFEngine:
         self._pending: deque[_Job] = deque()
         self._wake = threading.Condition()
         self._stopping = False
-        self._last_batch, self._last_batch_seconds = 1, 0.0
+        self._last_batch, self._last_batch_seconds, self._last_arrival = 1, 0.0, 0.0
         self._thread: threading.Thread | None = None
         self.batch_sizes: deque[int] = deque(maxlen=1000)  # recent batch sizes, for tests and the benchmark
         self._json_grammar = None
@@ -140,6 +140,7 @@ class HFEngine:
             if len(self._pending) + len(jobs) > self.max_queue:
                 raise QueueFull(f"{len(self._pending)} requests are waiting for {self.name!r}; try again shortly")
             self._pending.extend(jobs)
+            self._last_arrival = time.monotonic()
             self._wake.notify_all()
         return drain(queue, inp.n, cancel)
 
@@ -147,19 +148,26 @@ class HFEngine:
 
     def _take(self) -> list[_Job]:
         """The next batch. Clients that were just answered usually come straight back: wait (briefly)
-        until as many requests are waiting as the last batch held, so the batch stays whole instead of
-        splitting into groups that take turns."""
+        until they and the requests that waited during the last batch are all here, so one batch holds
+        everyone instead of splitting into groups that take turns."""
         with self._wake:
+            # those just answered and those waiting; or the recent peak, when the last batch left some out
+            recent = max(list(self.batch_sizes)[-4:], default=1)
+            target = min(self.max_batch, max(self._last_batch + len(self._pending), recent))
             while not self._pending and not self._stopping:
                 self._wake.wait()
-            target = min(self.max_batch, self._last_batch)
             budget = min(MAX_BATCH_WAIT, max(self.batch_wait, BATCH_WAIT_SHARE * self._last_batch_seconds))
             deadline = time.monotonic() + budget
-            while len(self._pending) < target and not self._stopping:
-                left = deadline - time.monotonic()
-                if left <= 0:
+            while not self._stopping and len(self._pending) < self.max_batch:
+                now = time.monotonic()
+                if now >= deadline:
                     break
-                self._wake.wait(left)
+                if len(self._pending) < target:
+                    self._wake.wait(deadline - now)
+                elif now - self._last_arrival < self.batch_wait:  # more are still arriving: linger briefly
+                    self._wake.wait(min(deadline, self._last_arrival + self.batch_wait) - now)
+                else:
+                    break
             jobs = [self._pending.popleft() for _ in range(min(self.max_batch, len(self._pending)))]
         live = []
         for job in jobs:

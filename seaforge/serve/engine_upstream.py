@@ -155,7 +155,10 @@ class UpstreamEngine:
         self.queue_depth += 1
         try:
             async with self.client().stream(
-                "POST", url, content=orjson.dumps(self._body(inp, stream=True)), headers={"content-type": "application/json"}
+                "POST",
+                url,
+                content=orjson.dumps(self._body(inp, stream=True)),
+                headers={"content-type": "application/json"},
             ) as response:
                 if response.status_code >= 400:
                     await response.aread()
