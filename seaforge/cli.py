@@ -17,7 +17,7 @@ AREAS = {
     "train": "Continued pretraining, instruction tuning, preference alignment, LoRA.",
     "eval": "SEA-HELM style holistic evaluation of local models and endpoints.",
     "models": "Real base models offline: pull, GGUF import and export, vocabulary trimming.",
-    "serve": "OpenAI-compatible server: guardrails, API keys, rate limits, metering, playground.",
+    "serve": "OpenAI-compatible server (`seaforge serve MODEL...`): guardrails, keys, limits, metering, playground.",
 }
 
 app = typer.Typer(
