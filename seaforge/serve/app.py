@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingRes
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 
+from seaforge.guard import POLICY_NAMES, load_policy, moderate
 from seaforge.serve.engine import BackendFailure, BadPrompt, Cancel, Event, GenInput, Prepared, QueueFull, Sampling
 from seaforge.serve.errors import APIError
 from seaforge.serve.guardrails import Guardrails, OutputCheck, summary, user_text
@@ -299,13 +300,14 @@ def create_app(engines: dict, store, settings: ServerSettings | None = None) -> 
         try:
             call.key = authenticate(request)
             body, _ = await read_body(request, ModerationRequest)
-            from seaforge.guard import load_policy, moderate
-
-            policy = settings.guard.policy if settings.guard and not body.policy else None
-            try:
-                policy = policy or load_policy(body.policy or "default")
-            except Exception as err:  # an unknown policy name is the client's mistake
-                raise APIError(400, str(err), param="policy") from None
+            if body.policy is not None and body.policy not in POLICY_NAMES:  # never a path on the server
+                raise APIError(
+                    400, f"unknown policy {body.policy!r}; choose one of: {', '.join(POLICY_NAMES)}", param="policy"
+                )
+            if body.policy is None and settings.guard is not None:
+                policy = settings.guard.policy
+            else:
+                policy = load_policy(body.policy or "default")
             call.model = GUARD_MODEL
             texts = [body.input] if isinstance(body.input, str) else list(body.input)
             admit(call)

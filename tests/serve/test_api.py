@@ -416,6 +416,10 @@ def test_moderations_endpoint(client):
     assert result.results[0].categories.model_extra or result.results[0].model_extra
     with pytest.raises(openai.BadRequestError):
         client.moderations.create(input="x", extra_body={"policy": "atlantis"})
+    with pytest.raises(openai.BadRequestError, match="unknown policy"):  # a client never names a server file
+        client.moderations.create(input="x", extra_body={"policy": "/etc/passwd"})
+    ph = client.moderations.create(input="sabong online, taya na", extra_body={"policy": "ph"})
+    assert ph.model_extra["policy"] == "ph"
 
 
 def test_guard_as_a_chat_model(client):
