@@ -17,6 +17,7 @@ AREAS = {
     "train": "Continued pretraining, instruction tuning, preference alignment, LoRA.",
     "eval": "SEA-HELM style holistic evaluation of local models and endpoints.",
     "models": "Real base models offline: pull, GGUF import and export, vocabulary trimming.",
+    "guard": "Safety moderation: country policies, rules, fast and generative classifiers, evaluation.",
     "serve": "OpenAI-compatible server (`seaforge serve MODEL...`): guardrails, keys, limits, metering, playground.",
 }
 
