@@ -34,19 +34,14 @@ def _guard(policy: str, classifier: str | None, rules: list[Path], generative: s
     return Guard(policy, classifier=chosen, rules=rules, generative=gen, unsure=(low, high))
 
 
-def _common():
-    return {
-        "policy": typer.Option("default", "--policy", help=POLICY_HELP),
-        "classifier": typer.Option(None, "--classifier", help=CLASSIFIER_HELP),
-        "rules": typer.Option([], "--rules", help="Extra hard-block rules (YAML), on top of the bundled ones."),
-        "generative": typer.Option(None, "--generative", help="Generative guard model (local or, with --base-url, remote)."),
-        "fmt": typer.Option("llama-guard-3", "--format", help="Its prompt format: sea-guard, llama-guard-3/4, shieldgemma."),
-        "base_url": typer.Option(None, "--base-url", help="OpenAI-compatible endpoint of the generative guard."),
-        "unsure": typer.Option("0.3,0.7", "--unsure", help="Fast scores in [low,high) go to the generative guard."),
-    }  # fmt: skip
-
-
-_opt = _common()
+# Options shared by `check` and `eval` (typer lets one Option object serve several commands).
+POLICY = typer.Option("default", "--policy", help=POLICY_HELP)
+CLASSIFIER = typer.Option(None, "--classifier", help=CLASSIFIER_HELP)
+RULES = typer.Option([], "--rules", help="Extra hard-block rules (YAML), on top of the bundled ones.")
+GENERATIVE = typer.Option(None, "--generative", help="Generative guard model (local, or remote with --base-url).")
+FORMAT = typer.Option("llama-guard-3", "--format", help="Its prompt format: sea-guard, llama-guard-3/4, shieldgemma.")
+BASE_URL = typer.Option(None, "--base-url", help="OpenAI-compatible endpoint of the generative guard.")
+UNSURE = typer.Option("0.3,0.7", "--unsure", help="Fast scores in [low,high) go to the generative guard.")
 
 
 @app.command("check")
@@ -56,13 +51,13 @@ def check(
     jsonl: bool = typer.Option(
         False, "--jsonl", help="Read JSONL from stdin ({text, response?, lang?}); write it back with verdicts."
     ),
-    policy: str = _opt["policy"],
-    classifier: str = _opt["classifier"],
-    rules: list[Path] = _opt["rules"],
-    generative: str = _opt["generative"],
-    fmt: str = _opt["fmt"],
-    base_url: str = _opt["base_url"],
-    unsure: str = _opt["unsure"],
+    policy: str = POLICY,
+    classifier: str = CLASSIFIER,
+    rules: list[Path] = RULES,
+    generative: str = GENERATIVE,
+    fmt: str = FORMAT,
+    base_url: str = BASE_URL,
+    unsure: str = UNSURE,
 ) -> None:
     """Judge a prompt (or a response to it): unsafe, score, categories with severity, policy, stage."""
     guard = _guard(policy, classifier, rules, generative, fmt, base_url, unsure)
@@ -117,13 +112,13 @@ def train_command(
 def eval_command(
     data: list[Path] = typer.Argument(..., help="Labelled JSONL: ours or SEA-SafeguardBench-style records."),
     json_out: Path = typer.Option(None, "--json", help="Also write the whole report as JSON."),
-    policy: str = _opt["policy"],
-    classifier: str = _opt["classifier"],
-    rules: list[Path] = _opt["rules"],
-    generative: str = _opt["generative"],
-    fmt: str = _opt["fmt"],
-    base_url: str = _opt["base_url"],
-    unsure: str = _opt["unsure"],
+    policy: str = POLICY,
+    classifier: str = CLASSIFIER,
+    rules: list[Path] = RULES,
+    generative: str = GENERATIVE,
+    fmt: str = FORMAT,
+    base_url: str = BASE_URL,
+    unsure: str = UNSURE,
 ) -> None:
     """AUPRC, F1 and false-positive rate per language, mix and category, with confusion counts."""
     from rich.progress import Progress
