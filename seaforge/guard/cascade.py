@@ -32,6 +32,10 @@ class GuardResult:
     truncated: bool = False
     matches: list[str] = field(default_factory=list)  # rules and phrases hit (for logs, not for users)
 
+    @property
+    def flagged(self) -> bool:  # the OpenAI moderation word for it
+        return self.unsafe
+
     def as_json(self) -> dict:
         return {"unsafe": self.unsafe, "score": round(self.score, 4), "categories": self.categories,
                 "policy": self.policy, "stage": self.stage, "language": self.language,

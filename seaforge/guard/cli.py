@@ -127,7 +127,7 @@ def eval_command(
     from seaforge.guard.records import read_records
     from seaforge.io import atomic_write_text
 
-    console = Console()
+    console = Console(width=None if sys.stdout.isatty() else 130)  # a file or pipe gets the whole table
     report = read_records(data)
     for problem in report.skipped[:10]:
         Console(stderr=True).print(f"[yellow]skipped[/] {problem}")

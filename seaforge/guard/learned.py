@@ -1,6 +1,7 @@
 """The trained fast classifier: character n-grams of normalised text and a linear model per output.
 
-Character n-grams (2-5, hashed) need no tokenizer, so they work the same for Thai, Burmese or Khmer
+Character n-grams (3-6, hashed; chosen by 5-fold cross-validation on the seed) need no tokenizer,
+so they work the same for Thai, Burmese or Khmer
 written without spaces, for romanised Thai, for spelling variants and for code-switched text. One
 logistic regression says unsafe or not; one per category says which. It trains in seconds on the
 bundled seed (written by us) and is cached, keyed by the seed's hash.
@@ -22,6 +23,7 @@ from seaforge.guard.records import Record, read_records
 
 N_FEATURES = 2**20
 MIN_POSITIVES = 3  # a category with fewer training examples gets no model of its own
+TARGET_FPR = 0.08  # the operating point chosen by cross-validation on the training data: it maps to 0.5
 FORMAT = 1  # bump when the pickled layout changes
 
 
@@ -36,7 +38,7 @@ def _vectorizer():
     from sklearn.feature_extraction.text import HashingVectorizer
 
     return HashingVectorizer(
-        analyzer="char_wb", ngram_range=(2, 5), n_features=N_FEATURES, alternate_sign=False, norm=None
+        analyzer="char_wb", ngram_range=(3, 6), n_features=N_FEATURES, alternate_sign=False, norm=None
     )
 
 
@@ -46,6 +48,7 @@ class FastClassifier:
     unsafe_model: object
     category_models: dict[str, object]
     trained_on: dict = field(default_factory=dict)  # records, per-language counts, seed hash
+    cut: float = 0.5  # P(unsafe) at the cross-validated operating point; rescaled to 0.5
 
     def _features(self, texts: list[str]):
         return self.tfidf.transform(_vectorizer().transform([_prepare(t) for t in texts]))
@@ -56,7 +59,7 @@ class FastClassifier:
         if not texts:
             return []
         features = self._features(texts)
-        unsafe = self.unsafe_model.predict_proba(features)[:, 1]
+        unsafe = [_rescale(p, self.cut) for p in self.unsafe_model.predict_proba(features)[:, 1]]
         per_category = {name: model.predict_proba(features)[:, 1] for name, model in self.category_models.items()}
         out = []
         for i, p in enumerate(unsafe):
@@ -87,10 +90,40 @@ class FastClassifier:
         return data["classifier"]
 
 
-def train(records: list[Record], seed: int = 0, c: float = 8.0) -> FastClassifier:
-    """Fit on labelled records (the label is about the response when there is one)."""
+def background_records(limit_chars: int = 400) -> list[Record]:
+    """Everyday text seaforge bundles (our own chat turns, code-switched messages and prose, in every
+    main language) as safe examples: most of what a guard sees is ordinary, and without it short
+    ordinary messages sit near the middle of the scale."""
+    import json
+
+    from seaforge.data.bundled import bundled_files
+
+    out = []
+    for kind in ("chat", "codeswitch", "prose"):
+        for path in bundled_files(kind):
+            for line in path.read_text(encoding="utf-8").splitlines():
+                row = json.loads(line)
+                if row.get("split") == "heldout":
+                    continue
+                lang = row.get("lang", "und")
+                if "messages" in row:
+                    user = [m["content"] for m in row["messages"] if m["role"] == "user"]
+                    answers = [m["content"] for m in row["messages"] if m["role"] == "assistant"]
+                    out += [Record(text[:limit_chars], False, lang=lang) for text in user]
+                    out += [Record(user[0][:limit_chars], False, a[:limit_chars], lang) for a in answers[:1] if user]
+                else:
+                    out.append(Record(row["text"][:limit_chars], False, lang=lang))
+    return out
+
+
+def train(records: list[Record], seed: int = 0, c: float = 8.0, background: bool = True) -> FastClassifier:
+    """Fit on labelled records (the label is about the response when there is one), plus the bundled
+    everyday text as safe examples unless `background` is False. The operating point is set on the
+    labelled records' own safe examples (the look-alikes), not on the easy everyday ones."""
+    labelled = len(records)
+    if background:
+        records = [*records, *background_records()]
     from sklearn.feature_extraction.text import TfidfTransformer
-    from sklearn.linear_model import LogisticRegression
 
     if len({r.unsafe for r in records}) < 2:
         raise GuardError("training needs both safe and unsafe records")
@@ -99,10 +132,11 @@ def train(records: list[Record], seed: int = 0, c: float = 8.0) -> FastClassifie
     features = tfidf.transform(counts)
 
     def fit(labels):
-        model = LogisticRegression(C=c, class_weight="balanced", max_iter=2000, random_state=seed)
-        return model.fit(features, labels)
+        return _logistic(features, labels, c, seed)
 
-    unsafe_model = fit([r.unsafe for r in records])
+    labels = [r.unsafe for r in records]
+    unsafe_model = fit(labels)
+    cut = _operating_point(features, labels, c, seed, labelled)
     category_models = {}
     for name in categories():
         labels = [name in r.categories for r in records]
@@ -111,9 +145,40 @@ def train(records: list[Record], seed: int = 0, c: float = 8.0) -> FastClassifie
     languages: dict[str, int] = {}
     for r in records:
         languages[r.lang] = languages.get(r.lang, 0) + 1
-    info = {"records": len(records), "unsafe": sum(r.unsafe for r in records), "languages": languages,
-            "categories": sorted(category_models)}  # fmt: skip
-    return FastClassifier(tfidf, unsafe_model, category_models, info)
+    info = {"records": labelled, "background": len(records) - labelled, "unsafe": sum(r.unsafe for r in records),
+            "languages": languages, "categories": sorted(category_models)}  # fmt: skip
+    info["cut"] = round(cut, 4)
+    return FastClassifier(tfidf, unsafe_model, category_models, info, cut)
+
+
+def _logistic(features, labels, c: float, seed: int):
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression(C=c, class_weight="balanced", max_iter=2000, random_state=seed)
+    return model.fit(features, labels)
+
+
+def _operating_point(features, labels: list[bool], c: float, seed: int, labelled: int) -> float:
+    """The P(unsafe) above which at most TARGET_FPR of safe records are flagged, from 5-fold
+    cross-validation on the training records themselves (never on evaluation data)."""
+    from sklearn.model_selection import StratifiedKFold
+
+    folds = min(5, sum(labels), len(labels) - sum(labels))
+    if folds < 2:
+        return 0.5
+    safe_scores = []
+    for train_index, test_index in StratifiedKFold(folds, shuffle=True, random_state=0).split(features, labels):
+        model = _logistic(features[train_index], [labels[i] for i in train_index], c, seed)
+        probs = model.predict_proba(features[test_index])[:, 1]
+        safe_scores += [float(p) for p, i in zip(probs, test_index) if not labels[i] and i < labelled]
+    safe_scores.sort()
+    index = min(len(safe_scores) - 1, int((1 - TARGET_FPR) * len(safe_scores)))
+    return min(0.95, max(0.05, safe_scores[index]))
+
+
+def _rescale(p: float, cut: float) -> float:
+    """Map P(unsafe) so that the operating point lands on 0.5, keeping 0 and 1 in place."""
+    return 0.5 * p / cut if p < cut else 0.5 + 0.5 * (p - cut) / (1 - cut)
 
 
 def seed_files() -> list[Path]:
@@ -122,8 +187,11 @@ def seed_files() -> list[Path]:
 
 
 def _seed_hash(files: list[Path]) -> str:
+    """What the default depends on: the seed, the bundled everyday text and this training code."""
+    from seaforge.data.bundled import bundled_files
+
     digest = hashlib.sha256(str(FORMAT).encode())
-    for path in files:
+    for path in [*files, *(p for kind in ("chat", "codeswitch", "prose") for p in bundled_files(kind)), Path(__file__)]:
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 

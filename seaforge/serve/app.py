@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingRes
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 
-from seaforge.guard import POLICY_NAMES, load_policy, moderate
+from seaforge.guard import POLICY_NAMES, taxonomy
 from seaforge.serve.engine import BackendFailure, BadPrompt, Cancel, Event, GenInput, Prepared, QueueFull, Sampling
 from seaforge.serve.errors import APIError
 from seaforge.serve.guardrails import Guardrails, OutputCheck, summary, user_text
@@ -62,6 +62,13 @@ def create_app(engines: dict, store, settings: ServerSettings | None = None) -> 
     settings = settings or ServerSettings()
     metrics = create_metrics(lambda: {name: getattr(e, "queue_depth", 0) for name, e in engines.items()})
     keys_cache = {"at": 0.0, "any": False}
+    lazy: dict = {}
+
+    def moderation_guards() -> Guardrails:
+        """/v1/moderations works with the guardrails off too: its guard loads on first use."""
+        if "guards" not in lazy:
+            lazy["guards"] = Guardrails(False, False)
+        return lazy["guards"]
 
     @asynccontextmanager
     async def lifespan(app):
@@ -304,28 +311,26 @@ def create_app(engines: dict, store, settings: ServerSettings | None = None) -> 
                 raise APIError(
                     400, f"unknown policy {body.policy!r}; choose one of: {', '.join(POLICY_NAMES)}", param="policy"
                 )
-            if body.policy is None and settings.guard is not None:
-                policy = settings.guard.policy
-            else:
-                policy = load_policy(body.policy or "default")
+            guards = settings.guard or moderation_guards()
+            guard = guards.for_policy(body.policy) if body.policy else guards.guard
             call.model = GUARD_MODEL
             texts = [body.input] if isinstance(body.input, str) else list(body.input)
             admit(call)
-            verdicts = moderate(texts, policy)
+            verdicts = [guard.check(text) for text in texts]
+            severity = {name: c.default_severity for name, c in taxonomy().items()}
             results = [
                 {
-                    "flagged": v.flagged,
-                    "categories": v.categories,
-                    "category_scores": v.scores,
-                    "severity": v.severity,
+                    **v.as_openai(),
+                    "severity": {c["name"]: severity[c["name"]] for c in v.categories},
                     "language": v.language,
+                    "stage": v.stage,
                 }
                 for v in verdicts
             ]
             for v in verdicts:
-                for name, on in v.categories.items():
-                    if on:
-                        metrics.guard_flagged.labels("moderation", name).inc()
+                for c in v.categories:
+                    metrics.guard_flagged.labels("moderation", c["name"]).inc()
+            policy = guard.policy
             return {"id": call.request_id, "model": GUARD_MODEL, "policy": policy.name, "results": results}
         except APIError as err:
             status, call.status = err.status, "error"

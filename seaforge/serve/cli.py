@@ -43,6 +43,11 @@ def run(
     guard: str = typer.Option("both", "--guard", help="Moderate the input, the output, both, or off."),
     policy: str = typer.Option("default", "--policy", help="Country policy (sg, my, id, th, ph, vn) or a YAML file."),
     guard_action: str = typer.Option("refuse", "--guard-action", help="refuse (in the user's language) or error."),
+    guard_classifier: str = typer.Option(
+        "default",
+        "--guard-classifier",
+        help="The guard's trained classifier: default, a `seaforge guard train` file, or none.",
+    ),
     max_batch: int = typer.Option(16, "--max-batch", min=1, help="Requests decoded together (transformers)."),
     max_queue: int = typer.Option(64, "--max-queue", min=1, help="Requests waiting per model before 503."),
     max_tokens: int = typer.Option(512, "--max-tokens", min=1, help="Default max_tokens when a request sets none."),
@@ -71,7 +76,8 @@ def run(
         host = "127.0.0.1"
     guardrails = None
     if guard != "off":
-        guardrails = Guardrails(guard in ("both", "input"), guard in ("both", "output"), policy, guard_action)
+        chosen = None if guard_classifier == "none" else guard_classifier
+        guardrails = Guardrails(guard in ("both", "input"), guard in ("both", "output"), policy, guard_action, chosen)
     settings = ServerSettings(
         max_body_bytes=int(max_body_mb * 1024 * 1024),
         max_prompt_tokens=max_prompt_tokens,

@@ -6,7 +6,8 @@ import json
 import logging
 from dataclasses import dataclass
 
-from seaforge.guard import load_policy, moderate_one, refusal_for, warm_up
+from seaforge.guard import refusal_for, warm_up
+from seaforge.guard.cascade import Guard
 
 log = logging.getLogger("seaforge.serve.guard")
 
@@ -22,25 +23,35 @@ class Guardrails:
     output: bool = True
     policy_name: str = "default"
     action: str = "refuse"  # "refuse": an answer in the user's language; "error": a 400 content_filter
+    classifier: object = "default"  # the shipped trained classifier, a path from `seaforge guard train`, or None
 
     def __post_init__(self):
-        self.policy = load_policy(self.policy_name)
-        warm_up()  # segmenters and the phrase index load once, here, not on the first request
+        self.guard = Guard(self.policy_name, classifier=self.classifier)
+        self.policy = self.guard.policy
+        self._guards = {self.policy.name: self.guard}
+        warm_up()  # segmenters, the phrase index and language ID load once, here, not on the first request
+        self.guard.check("warm up: cara membuat kue")
+
+    def for_policy(self, name: str) -> Guard:
+        """The same guard under another bundled policy (per-request moderation)."""
+        if name not in self._guards:
+            self._guards[name] = Guard(name, classifier=self.guard.classifier)
+        return self._guards[name]
 
     def check(self, text: str, direction: str, request_id: str):
-        verdict = moderate_one(text, self.policy)
-        if verdict.flagged:
-            log.warning(json.dumps({"request_id": request_id, "direction": direction, **summary(verdict)}))
-        return verdict
+        result = self.guard.check(text)
+        if result.unsafe:
+            log.warning(json.dumps({"request_id": request_id, "direction": direction, **summary(result)}))
+        return result
 
     def refusal(self, user_text: str) -> str:
         return refusal_for(user_text)
 
 
-def summary(verdict) -> dict:
+def summary(result) -> dict:
     """What a response and the log say about a decision: never the matched text itself."""
-    hit = sorted(name for name, on in verdict.categories.items() if on)
-    return {"flagged": verdict.flagged, "categories": hit, "language": verdict.language}
+    hit = [c["name"] for c in result.categories]
+    return {"flagged": result.unsafe, "categories": hit, "language": result.language, "stage": result.stage}
 
 
 def user_text(messages: list[dict]) -> str:

@@ -31,7 +31,8 @@ def engine():
 @pytest.fixture(scope="module")
 def server(engine, tmp_path_factory):
     store = Store(str(tmp_path_factory.mktemp("serve") / "serve.db"))
-    settings = ServerSettings(guard=Guardrails(True, True, "default"), max_body_bytes=1024 * 1024)
+    # phrases only: these tests are about the plumbing, not the trained classifier's judgement
+    settings = ServerSettings(guard=Guardrails(True, True, "default", classifier=None), max_body_bytes=1024 * 1024)
     app = create_app({MODEL: engine}, store, settings)
     app.router.lifespan_context = _no_lifespan  # the module's engine outlives each app
     with LiveServer(app) as live:
@@ -373,7 +374,7 @@ def test_benign_requests_pass_the_guard(client):
 
 def _guarded(pieces, tmp_path, action="refuse"):
     store = Store(str(tmp_path / "g.db"))
-    settings = ServerSettings(guard=Guardrails(True, True, "default", action))
+    settings = ServerSettings(guard=Guardrails(True, True, "default", action, classifier=None))
     return LiveServer(create_app({"s": ScriptedEngine(pieces)}, store, settings)), store
 
 
