@@ -11,12 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from seaforge.guard.classify import _language, _scores
+from seaforge.guard.classify import _scores
 from seaforge.guard.policy import GuardError, Policy, categories, load_policy, taxonomy
 from seaforge.guard.rules import load_rules, match_rules
 
 MAX_CHARS = 20_000  # longer texts are judged on their first 20,000 characters (result: truncated)
 MIN_SPAN_CHARS = 12  # shorter language spans are too little text to judge alone
+SURE_MONOLINGUAL = 0.95  # language ID this confident: the text is not code-switched
 UNSURE = (0.3, 0.7)  # fast scores in [low, high) go to the generative guard, when there is one
 
 
@@ -50,6 +51,16 @@ class GuardResult:
         }
 
 
+def _detect(text: str) -> tuple[str, float]:
+    from seaforge.text.langid import detect
+
+    try:
+        found = detect(text)
+        return found.lang, float(found.confidence)
+    except Exception:  # language is informational: never fail a check over it
+        return "und", 0.0
+
+
 class Guard:
     """`Guard("th").check("...")`; `classifier`: "default" (the shipped one, trained on our seed),
     a path from `seaforge guard train`, or None for phrases only."""
@@ -69,10 +80,12 @@ class Guard:
             raise GuardError(f"unsure band {unsure} must satisfy 0 <= low <= high <= 1")
         self.unsure = unsure
 
-    def _views(self, text: str) -> list[str]:
+    def _views(self, text: str, confidence: float = 0.0) -> list[str]:
         from seaforge.text.langid import detect_spans
 
         views = [text]
+        if len(text) < 2 * MIN_SPAN_CHARS or confidence >= SURE_MONOLINGUAL:
+            return views  # one language for sure: span detection (about 1 ms) would find one span
         try:
             found = detect_spans(text)
         except Exception:  # spans only add views: never fail a check over them
@@ -83,8 +96,8 @@ class Guard:
             ]
         return views
 
-    def fast_scores(self, text: str) -> tuple[dict[str, float], list[str]]:
-        views = self._views(text)
+    def fast_scores(self, text: str, confidence: float = 0.0) -> tuple[dict[str, float], list[str]]:
+        views = self._views(text, confidence)
         best = dict.fromkeys(categories(), 0.0)
         matches: list[str] = []
         learned = self.classifier.scores(views) if self.classifier is not None else []
@@ -117,7 +130,7 @@ class Guard:
             return GuardResult(False, 0.0, [], dict.fromkeys(categories(), 0.0), self.policy.name, "empty")
         truncated = len(target) > MAX_CHARS
         target = target[:MAX_CHARS]
-        language = _language(target)
+        language, confidence = _detect(target)
         hits = match_rules(target, self.rules)
         if hits:
             scores = dict.fromkeys(categories(), 0.0)
@@ -126,7 +139,7 @@ class Guard:
             result = self._result(scores, "rules", language, truncated, [f"rule:{r.name}" for r in hits])
             if result.unsafe:
                 return result
-        scores, matches = self.fast_scores(target)
+        scores, matches = self.fast_scores(target, confidence)
         result = self._result(scores, "fast", language, truncated, matches)
         low, high = self.unsure
         if self.generative is not None and low <= result.score < high:

@@ -24,7 +24,7 @@ from seaforge.guard.records import Record, read_records
 N_FEATURES = 2**20
 MIN_POSITIVES = 3  # a category with fewer training examples gets no model of its own
 TARGET_FPR = 0.08  # the operating point chosen by cross-validation on the training data: it maps to 0.5
-FORMAT = 1  # bump when the pickled layout changes
+FORMAT = 2  # bump when the pickled layout changes
 
 
 def _prepare(text: str) -> str:
@@ -44,31 +44,42 @@ def _vectorizer():
 
 @dataclass
 class FastClassifier:
-    tfidf: object
-    unsafe_model: object
-    category_models: dict[str, object]
+    """Inference is a sparse product, not sklearn's predict_proba: 21 predict calls cost about 4 ms a
+    message in input checks alone, the product about 0.1 ms."""
+
+    idf: object  # (n_features,) inverse document frequencies of the training data
+    weights: object  # sparse (n_features, 1 + categories): the unsafe model, then one column per category
+    bias: object  # (1 + categories,)
+    names: list[str]  # the categories with a model, in column order
     trained_on: dict = field(default_factory=dict)  # records, per-language counts, seed hash
     cut: float = 0.5  # P(unsafe) at the cross-validated operating point; rescaled to 0.5
 
     def _features(self, texts: list[str]):
-        return self.tfidf.transform(_vectorizer().transform([_prepare(t) for t in texts]))
+        import numpy as np
+        from sklearn.preprocessing import normalize as l2
+
+        counts = _vectorizer().transform([_prepare(t) for t in texts]).astype(np.float32)
+        counts.data = 1.0 + np.log(counts.data)  # sublinear tf, as the training TfidfTransformer did
+        return l2(counts.multiply(self.idf).tocsr())
 
     def scores(self, texts: list[str]) -> list[tuple[float, dict[str, float]]]:
         """(P(unsafe), per-category score) per text. A category's score is P(unsafe) shared out by the
         category models: the likeliest category gets P(unsafe), the others in proportion."""
+        import numpy as np
+
         if not texts:
             return []
-        features = self._features(texts)
-        unsafe = [_rescale(p, self.cut) for p in self.unsafe_model.predict_proba(features)[:, 1]]
-        per_category = {name: model.predict_proba(features)[:, 1] for name, model in self.category_models.items()}
+        logits = np.asarray((self._features(texts) @ self.weights).todense()) + self.bias
+        probs = 1.0 / (1.0 + np.exp(-logits))
         out = []
-        for i, p in enumerate(unsafe):
-            raw = {name: float(values[i]) for name, values in per_category.items()}
+        for row in probs:
+            p = _rescale(float(row[0]), self.cut)
+            raw = dict(zip(self.names, (float(v) for v in row[1:])))
             top = max(raw.values(), default=0.0)
             cats = dict.fromkeys(categories(), 0.0)
             for name, value in raw.items():
-                cats[name] = float(p) * value / top if top > 0 else 0.0
-            out.append((float(p), cats))
+                cats[name] = p * value / top if top > 0 else 0.0
+            out.append((p, cats))
         return out
 
     def save(self, path: Path) -> None:
@@ -148,7 +159,13 @@ def train(records: list[Record], seed: int = 0, c: float = 8.0, background: bool
     info = {"records": labelled, "background": len(records) - labelled, "unsafe": sum(r.unsafe for r in records),
             "languages": languages, "categories": sorted(category_models)}  # fmt: skip
     info["cut"] = round(cut, 4)
-    return FastClassifier(tfidf, unsafe_model, category_models, info, cut)
+    import numpy as np
+    from scipy import sparse
+
+    models = [unsafe_model, *category_models.values()]
+    weights = sparse.csr_matrix(np.vstack([m.coef_[0] for m in models]).T.astype(np.float32))
+    bias = np.array([m.intercept_[0] for m in models], dtype=np.float32)
+    return FastClassifier(tfidf.idf_.astype(np.float32), weights, bias, list(category_models), info, cut)
 
 
 def _logistic(features, labels, c: float, seed: int):
