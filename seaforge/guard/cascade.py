@@ -96,8 +96,8 @@ class Guard:
             ]
         return views
 
-    def fast_scores(self, text: str, confidence: float = 0.0) -> tuple[dict[str, float], list[str]]:
-        views = self._views(text, confidence)
+    def fast_scores(self, text: str, confidence: float = 0.0, spans: bool = True) -> tuple[dict[str, float], list[str]]:
+        views = self._views(text, confidence) if spans else [text]
         best = dict.fromkeys(categories(), 0.0)
         matches: list[str] = []
         learned = self.classifier.scores(views) if self.classifier is not None else []
@@ -121,8 +121,9 @@ class Guard:
         top = max((scores[name] for name in enabled), default=0.0)
         return GuardResult(bool(flagged), top, flagged, scores, self.policy.name, stage, language, truncated, matches)
 
-    def check(self, text: str, response: str | None = None) -> GuardResult:
-        """Judge a prompt (response None) or a response to it."""
+    def check(self, text: str, response: str | None = None, spans: bool = True) -> GuardResult:
+        """Judge a prompt (response None) or a response to it. `spans=False` judges the text whole
+        only (a streamed answer checked every few words: its spans cost about 1 ms a check)."""
         if not isinstance(text, str) or (response is not None and not isinstance(response, str)):
             raise GuardError("text and response must be strings")
         target = response if response else text
@@ -139,7 +140,7 @@ class Guard:
             result = self._result(scores, "rules", language, truncated, [f"rule:{r.name}" for r in hits])
             if result.unsafe:
                 return result
-        scores, matches = self.fast_scores(target, confidence)
+        scores, matches = self.fast_scores(target, confidence, spans)
         result = self._result(scores, "fast", language, truncated, matches)
         low, high = self.unsure
         if self.generative is not None and low <= result.score < high:

@@ -39,7 +39,8 @@ class Guardrails:
         return self._guards[name]
 
     def check(self, text: str, direction: str, request_id: str):
-        result = self.guard.check(text)
+        # a prompt is judged whole and per language span; an answer, checked as it grows, whole
+        result = self.guard.check(text, spans=direction != "output")
         if result.unsafe:
             log.warning(json.dumps({"request_id": request_id, "direction": direction, **summary(result)}))
         return result
