@@ -56,7 +56,7 @@ def evaluate(records: list[Record], guard, progress=None) -> dict:
         positives = [i for i, r in enumerate(records) if name in r.categories]
         index = positives + safe  # this category's harm against every benign record
         per_category[name] = _metrics(
-            [i in set(positives) for i in index],
+            [True] * len(positives) + [False] * len(safe),
             [results[i].scores[name] for i in index],
             [any(c["name"] == name for c in results[i].categories) for i in index],
         )

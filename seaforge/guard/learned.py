@@ -10,9 +10,7 @@ bundled seed (written by us) and is cached, keyed by the seed's hash.
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
-import tempfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -83,11 +81,9 @@ class FastClassifier:
         return out
 
     def save(self, path: Path) -> None:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", delete=False) as tmp:
-            pickle.dump({"format": FORMAT, "classifier": self}, tmp)
-        os.replace(tmp.name, path)
+        from seaforge.io import atomic_write_bytes
+
+        atomic_write_bytes(path, lambda f: pickle.dump({"format": FORMAT, "classifier": self}, f))
 
     @staticmethod
     def load(path: Path) -> FastClassifier:

@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingRes
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 
-from seaforge.guard import POLICY_NAMES, taxonomy
+from seaforge.guard import POLICY_NAMES
 from seaforge.serve.engine import BackendFailure, BadPrompt, Cancel, Event, GenInput, Prepared, QueueFull, Sampling
 from seaforge.serve.errors import APIError
 from seaforge.serve.guardrails import Guardrails, OutputCheck, summary, user_text
@@ -52,6 +52,7 @@ class _Call:
     completion_tokens: int = 0
     status: str = "ok"
     guard: str | None = None
+    user_text: str = ""  # what the input guard read; a refusal is written in its language
     admitted: bool = False
     closed: bool = False
     started: float = field(default_factory=time.monotonic)
@@ -317,11 +318,10 @@ def create_app(engines: dict, store, settings: ServerSettings | None = None) -> 
             texts = [body.input] if isinstance(body.input, str) else list(body.input)
             admit(call)
             verdicts = [guard.check(text) for text in texts]
-            severity = {name: c.default_severity for name, c in taxonomy().items()}
             results = [
                 {
                     **v.as_openai(),
-                    "severity": {c["name"]: severity[c["name"]] for c in v.categories},
+                    "severity": {c["name"]: c["severity"] for c in v.categories},
                     "language": v.language,
                     "stage": v.stage,
                 }
@@ -368,17 +368,17 @@ def create_app(engines: dict, store, settings: ServerSettings | None = None) -> 
                     request_id=call.request_id,
                     raw=raw,
                 )
-                guard_text = user_text(messages)
+                call.user_text = user_text(messages)
             else:
                 inp = GenInput(
                     body.model, Sampling(1), prompt=body.prompt, n=body.n, request_id=call.request_id, raw=raw
                 )
-                guard_text = body.prompt
+                call.user_text = body.prompt
             prepared = prepare(engine, inp)
             call.prompt_tokens = prepared.prompt_tokens
             guard = settings.guard
             if guard is not None and guard.input:
-                verdict = guard.check(guard_text, "input", call.request_id)
+                verdict = guard.check(call.user_text, "input", call.request_id)
                 if verdict.flagged:
                     call.status, call.guard = "blocked", "input:" + ",".join(summary(verdict)["categories"])
                     for name in summary(verdict)["categories"]:
@@ -391,7 +391,7 @@ def create_app(engines: dict, store, settings: ServerSettings | None = None) -> 
                             code="content_filter",
                         )
                     admit(call)
-                    refusal = guard.refusal(guard_text)
+                    refusal = guard.refusal(call.user_text)
                     events = _refusal_events(refusal, body.n)
                     verdict_info = {"input": summary(verdict)}
                     if body.stream:
@@ -476,7 +476,7 @@ def create_app(engines: dict, store, settings: ServerSettings | None = None) -> 
             verdicts = [out_guard.check(text, "output", call.request_id) for text in texts]
             flagged = [i for i, v in enumerate(verdicts) if v.flagged]
             for i in flagged:
-                texts[i], reasons[i], entries[i] = out_guard.refusal(user_text_of(body)), "content_filter", []
+                texts[i], reasons[i], entries[i] = out_guard.refusal(call.user_text), "content_filter", []
                 for name in summary(verdicts[i])["categories"]:
                     metrics.guard_flagged.labels("output", name).inc()
             if flagged:
@@ -505,11 +505,6 @@ def create_app(engines: dict, store, settings: ServerSettings | None = None) -> 
         if settings.guard is not None:
             response["seaforge"] = {"guard": verdict_info or {"flagged": False}}
         return JSONResponse(response, headers={"x-request-id": call.request_id})
-
-    def user_text_of(body) -> str:
-        if isinstance(body, ChatRequest):
-            return user_text([{"role": m.role, "content": m.text()} for m in body.messages])
-        return body.prompt
 
     def _sse(call, body, endpoint, events, out_guard, verdict_info, cancel) -> StreamingResponse:
         include_usage = bool(body.stream_options and body.stream_options.include_usage)
