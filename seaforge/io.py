@@ -157,6 +157,8 @@ def iter_jsonl(
 
 def _parse_lines(fh: Iterable[bytes], name: str, blank_lines: bool) -> Iterator[JsonlLine]:
     for lineno, raw in enumerate(fh, start=1):
+        if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]  # a UTF-8 byte order mark (Notepad, Excel exports) made line 1 "invalid JSON"
         where = f"{name}:{lineno}"
         if not raw.strip():
             if blank_lines:

@@ -82,6 +82,22 @@ def run(
             markup=False,
             highlight=False,
         )
+    for name, figures in (summary.get("decontamination") or {}).items():
+        verb = "flagged" if "flagged" in figures else "removed"
+        count = figures.get(verb, 0)
+        console.print(
+            f"decontamination: {name} {figures['ngrams']:,} n-grams, {verb} {count:,} document{'s' * (count != 1)}",
+            soft_wrap=True,
+            markup=False,
+            highlight=False,
+        )
+    for bad in summary.get("bad_files", []):
+        errors.print(
+            f"warning: {bad['file']}: {bad['reason'].replace('_', ' ')}; kept the records before the damage",
+            soft_wrap=True,
+            markup=False,
+            highlight=False,
+        )
     skipped = int(sum(summary.get("skipped_input", {}).values()))
     console.print(
         f"done in {time.time() - start:.1f}s: {spec.output} "

@@ -29,7 +29,6 @@ from datatrove.pipeline.dedup.minhash import (
     MinhashDedupCluster,
     MinhashDedupFilter,
 )
-from datatrove.pipeline.writers import JsonlWriter
 
 from seaforge.data.dedup import SeaMinhashSignature, exact_config
 from seaforge.data.readers import SafeJsonlReader, make_reader
@@ -45,6 +44,7 @@ from seaforge.data.steps import (
     doc_lang,
     warm_up,
 )
+from seaforge.data.writers import JsonlWriter  # reproducible .gz bytes (no timestamp)
 from seaforge.io import atomic_write_json, check_writable
 
 # What a run writes under its output; --restart deletes these and nothing else.
@@ -150,6 +150,36 @@ def _check_inputs(recipe: Recipe) -> None:
             pattern = spec.glob or INPUT_GLOBS.get(spec.type, "**/*")
             if not any(p.is_file() for p in path.glob(pattern)):
                 raise RecipeError(f"{where}: no files matching {pattern!r} in {path}")
+        if spec.type in ("jsonl", "parquet"):
+            _check_text_key(spec, i)
+
+
+def _check_text_key(spec, i: int) -> None:
+    """A wrong ``text_key`` skipped every record and failed stages later ("No files found"): peek
+    at the first records (at most 100, or a Parquet footer) and say so at once."""
+    from seaforge.data.readers import first_parquet_columns, first_records
+
+    key, fix = spec.text_key, f"set inputs.{i}.text_key"
+    if spec.type == "parquet":
+        found = first_parquet_columns(spec.path, spec.glob)
+        if found is not None and key not in found[1]:
+            name, columns = found
+            raise RecipeError(
+                f"input {spec.name!r}: {name} has no column {key!r} (columns: {', '.join(columns[:12])}); {fix}"
+            )
+        return
+    records, bad = first_records(spec.path, spec.glob)
+    if len(records) <= bad or any(isinstance(record.get(key), str) for _, record in records):
+        # The key is there, or most lines are broken (any could have held it): the run counts them.
+        return
+    files = list(dict.fromkeys(name for name, _ in records))
+    keys = list(dict.fromkeys(k for _, record in records for k in record))
+    kinds = sorted({type(record[key]).__name__ for _, record in records if key in record})
+    detail = f" as a string (it is {', '.join(kinds)})" if kinds else ""
+    raise RecipeError(
+        f"input {spec.name!r}: no record in {', '.join(files)} has {key!r}{detail} "
+        f"(the first {len(records)} records have keys: {', '.join(map(str, keys[:12])) or 'none'}); {fix}"
+    )
 
 
 def check_recipe(recipe: Recipe) -> Checked:
@@ -170,11 +200,23 @@ def check_recipe(recipe: Recipe) -> Checked:
     decontam = recipe.decontaminate
     if not (decontam.eval_sets or decontam.eval_tasks):
         return Checked()
-    from seaforge.data.decontam import build_index
+    from seaforge.data.decontam import EvalSetError, build_index
 
-    return Checked(
-        build_index(decontam.eval_sets, n=decontam.ngram, eval_tasks=decontam.eval_tasks, eval_data=decontam.eval_data)
-    )
+    try:
+        index = build_index(
+            decontam.eval_sets, n=decontam.ngram, eval_tasks=decontam.eval_tasks, eval_data=decontam.eval_data
+        )
+    except EvalSetError as err:
+        if err.set_no is None:
+            raise
+        raise RecipeError(f"field 'decontaminate.eval_sets.{err.set_no}': {err}") from None
+    # A set that indexes nothing would let its items through silently (SEA-HELM's nested records
+    # once did): name the set and what was in it. The eval tasks may legitimately have no long text.
+    for i, stats in enumerate(index.sets[: len(decontam.eval_sets)]):
+        if not stats.ngrams:
+            why = stats.why_empty(index.min_words)
+            raise RecipeError(f"field 'decontaminate.eval_sets.{i}': {stats.name} gives no n-grams to match: {why}")
+    return Checked(index)
 
 
 def _curate(recipe: Recipe, layout: Layout, checked: Checked) -> list:
@@ -282,11 +324,12 @@ def make_executor(recipe: Recipe, stage: Stage, logging_dir: Path, depends=None)
     spec = recipe.executor
     workers = min(recipe.workers, stage.tasks)
     if spec.kind == "local":
-        from datatrove.executor import LocalPipelineExecutor
+        from seaforge.data.lifetime import LocalExecutor
 
         # fork: workers inherit the loaded modules and models instead of re-importing them
         # (seconds per stage on a laptop); datatrove's default forkserver is safer with threads.
-        return LocalPipelineExecutor(
+        # LocalExecutor: the forked workers and Manager die with this process (PR_SET_PDEATHSIG).
+        return LocalExecutor(
             stage.pipeline,
             tasks=stage.tasks,
             workers=workers,
@@ -373,15 +416,23 @@ def _canonical(recorded: dict) -> dict:
     return recorded
 
 
+# Recorded in recipe.json beside the recipe: what else decides the output (see seaforge.data.identity).
+IDENTITY_FIELDS = ("executor_tasks", "input_files")
+
+
 def claim_output(recipe: Recipe, restart: bool = False) -> dict:
-    """Refuse to resume an output made by a different recipe or task count (it would mix outputs).
+    """Refuse to resume an output made by a different recipe, task count or input files (it would
+    mix outputs, or silently leave new input out), saying what changed; the old run is untouched.
 
     With ``restart``, first delete the old run (only a folder holding a run's ``recipe.json``, or
     an empty one). Writes nothing else; returns what ``run_recipe`` records in ``recipe.json``.
     """
+    from seaforge.data.identity import input_files
+
     root = Path(recipe.output)
     current = json.loads(json.dumps(recipe.model_dump(exclude={"executor", "keep_rejected"})))
     current["executor_tasks"] = recipe.tasks  # which file a document lands in depends on it
+    current["input_files"] = input_files(recipe)  # stat only: names, sizes, mtimes
     if restart:
         _remove_run(root)
     saved_path = root / MANIFEST
@@ -393,15 +444,55 @@ def claim_output(recipe: Recipe, restart: bool = False) -> dict:
             "(which deletes the run's files there only if the manifest is a run's)"
         )
     saved = json.loads(saved_path.read_text(encoding="utf-8"))
-    saved_tasks = saved.pop("executor_tasks", None)  # runs from before it was recorded lack it
-    if _canonical(saved) != _canonical({k: v for k, v in current.items() if k != "executor_tasks"}):
-        raise RecipeError(f"{root} was made by a different recipe; use a new output or --restart")
-    if saved_tasks is not None and saved_tasks != recipe.tasks:
+    old_recipe = _canonical({k: v for k, v in saved.items() if k not in IDENTITY_FIELDS})
+    new_recipe = _canonical({k: v for k, v in current.items() if k not in IDENTITY_FIELDS})
+    if old_recipe != new_recipe:
+        from seaforge.data.identity import field_changes
+
+        fields = field_changes(old_recipe, new_recipe)
+        shown = ", ".join(fields[:5]) + (f" and {len(fields) - 5} more" if len(fields) > 5 else "")
         raise RecipeError(
-            f"{root} was started with executor.tasks={saved_tasks}, not {recipe.tasks}: "
+            f"{root} was made by a different recipe (changed: {shown}); use a new output, "
+            "or rerun with --restart to start over"
+        )
+    _check_same_tasks(root, saved, recipe.tasks)
+    _check_same_inputs(root, saved, saved_path, current["input_files"])
+    return current
+
+
+def _check_same_tasks(root: Path, saved: dict, tasks: int) -> None:
+    from seaforge.data.identity import recorded_tasks
+
+    saved_tasks, source = saved.get("executor_tasks"), ""
+    if saved_tasks is None:  # a manifest from before it was recorded: datatrove's own record
+        saved_tasks, source = recorded_tasks(root), " (per logs/curate/executor.json: the manifest predates it)"
+    if saved_tasks is not None and saved_tasks != tasks:
+        raise RecipeError(
+            f"{root} was started with executor.tasks={saved_tasks}, not {tasks}{source}: "
             f"the task count changes the output; rerun with --tasks {saved_tasks} or --restart"
         )
-    return current
+
+
+def _check_same_inputs(root: Path, saved: dict, saved_path: Path, current: list[dict]) -> None:
+    from seaforge.data.identity import files_newer_than, input_changes
+
+    if "input_files" in saved:
+        problems = input_changes(saved["input_files"], current)
+    else:
+        # Written before input files were recorded: the best evidence left is the time the run
+        # last started (the manifest is rewritten then). A removed file cannot be seen this way.
+        from datatrove.utils.logging import logger
+
+        problems = files_newer_than(current, saved_path.stat().st_mtime)
+        logger.warning(
+            f"{saved_path} predates the input file list: checked only that no input file is newer "
+            "than the run (a removed input file cannot be detected); the list is recorded from now on"
+        )
+    if problems:
+        raise RecipeError(
+            f"{root} was made from other input files: {'; '.join(problems)}; the run there is untouched. "
+            "Rerun with --restart to start over (or put the inputs back as they were)"
+        )
 
 
 def _nothing_curated(layout: Layout) -> bool:
@@ -431,9 +522,12 @@ def run_recipe(
     stages = build_stages(recipe, checked)
     extra = {}
     if checked.eval_index is not None:
+        hit_key = "flagged" if recipe.decontaminate.mode == "flag" else "removed"
         extra = {
             "decontam_skipped": dict(checked.eval_index.skipped),
             "decontam_skipped_examples": list(checked.eval_index.skipped_examples),
+            # per set, in order; write_summary adds the documents each removed (or flagged)
+            "decontamination": {s.name: {**s.report(), hit_key: 0} for s in checked.eval_index.sets},
         }
     layout.root.mkdir(parents=True, exist_ok=True)
     atomic_write_json(layout.root / MANIFEST, current)

@@ -60,43 +60,81 @@ class QualitySettings:
         return replace(self, **overrides)
 
 
-_LATIN = QualitySettings()
-# Why these differ from Gopher's English values:
-# - Thai/Lao: segmented words average 2-4 code points (tone marks and vowels are separate code
-#   points), so Gopher's 3-10 range would drop good text; long compounds also exist.
-# - Khmer: subscript consonants (coeng + consonant) make words longer in code points.
-# - Burmese: our segmenter emits syllables (no reliable word segmenter), 2-6 code points each,
-#   and a sentence has about twice as many syllables as English has words.
-# - Chinese: words are 1-3 characters.
-# - Vietnamese: words are space-separated syllables, 2-7 letters.
-# - Spaceless scripts yield more units per sentence, so min_words is higher there.
-DEFAULT_SETTINGS: dict[str, QualitySettings] = {
-    "en": _LATIN,
-    "id": _LATIN,
-    "ms": _LATIN,
-    "tl": _LATIN,
-    "jv": _LATIN,
-    "su": _LATIN,
-    "vi": _LATIN.updated(min_mean_word_len=2.0, max_mean_word_len=7.0),
-    "th": _LATIN.updated(min_mean_word_len=1.5, max_mean_word_len=12.0, min_words=60),
-    "lo": _LATIN.updated(min_mean_word_len=1.5, max_mean_word_len=12.0, min_words=60),
-    "km": _LATIN.updated(min_mean_word_len=2.0, max_mean_word_len=15.0, min_words=60),
-    "my": _LATIN.updated(
-        min_mean_word_len=1.5,
-        max_mean_word_len=8.0,
-        min_words=80,
-        # syllables: Gopher's n-word windows become 2n-syllable windows
-        top_ngram_char_frac={4: 0.20, 6: 0.18, 8: 0.16},
-        dup_ngram_char_frac={10: 0.15, 12: 0.14, 14: 0.13, 16: 0.12, 18: 0.11, 20: 0.10},
-    ),
-    "zh": _LATIN.updated(min_mean_word_len=1.0, max_mean_word_len=5.0, min_words=60),
-    "ta": _LATIN.updated(max_mean_word_len=16.0),  # agglutinative, and vowel signs are code points
-}
+GOPHER = QualitySettings()  # the English values every language's thresholds are derived from
+# Stopwords a real document of minimum length may lack by chance: the count required is the
+# largest (up to Gopher's 2) that a Poisson count with the language's measured stopword rate
+# misses in at most 1% of such documents.
+STOPWORD_MISS_RATE = 0.01
+# Languages measured on no real text borrow the profile of one that segments the same way.
+PROFILE_FALLBACK = {"shn": "my"}
 
 
-def settings_for(lang: str, overrides: dict | None = None) -> QualitySettings:
-    """Default settings for ``lang`` (Latin-script defaults when unknown), then overrides."""
-    base = DEFAULT_SETTINGS.get(lang, _LATIN)
+def _scaled_ngrams(thresholds: dict[int, float], ratio: float) -> dict[int, float]:
+    """Gopher's n-word windows as windows of the language's units (Burmese: about 2n syllables).
+
+    Each window is the nearest whole number of units, and its threshold is Gopher's, read off
+    the straight line through Gopher's (n, threshold) points at the English length that window
+    stands for, so rounding the window does not change what the check tolerates.
+    """
+    points = sorted(thresholds.items())
+    (n0, f0), (n1, f1) = points[0], points[-1]
+    slope = (f1 - f0) / (n1 - n0) if n1 != n0 else 0.0
+    out: dict[int, float] = {}
+    for n, _ in points:
+        size = max(2, round(n * ratio))
+        if size not in out:
+            out[size] = round(min(f0, max(f1, f0 + slope * (size / ratio - n0))), 4)
+    return out
+
+
+def stopwords_needed(expected: float, at_most: int) -> int:
+    """How many stopwords to require when a real document is expected to hold ``expected``."""
+    from math import exp, factorial
+
+    for k in range(at_most, 0, -1):
+        miss = sum(exp(-expected) * expected**i / factorial(i) for i in range(k))  # P(count < k)
+        if miss <= STOPWORD_MISS_RATE:
+            return k
+    return 0
+
+
+def derive_settings(english: QualitySettings, lang: str) -> QualitySettings:
+    """``english`` thresholds restated in ``lang``'s units, from its measured profile (see profiles.py).
+
+    Lengths scale with units per English word, word-length bounds with characters per unit,
+    character shares (symbols, digits) with characters per English word, and the share of
+    non-alphabetic units with units per English word, so each check passes the same content in
+    every language. English, and a language with no profile, keep ``english`` as it is.
+    """
+    from seaforge.data.profiles import profile_for
+
+    profile, en = profile_for(PROFILE_FALLBACK.get(lang, lang)), profile_for("en")
+    if profile is None or en is None or lang == "en":
+        return english
+    r = profile.units_per_en_word / en.units_per_en_word
+    m = profile.chars_per_unit / en.chars_per_unit
+    c = profile.chars_per_en_word / en.chars_per_en_word
+    min_words = max(1, round(english.min_words * r))
+    return english.updated(
+        min_words=min_words,
+        max_words=max(min_words, round(english.max_words * r)),
+        min_mean_word_len=round(english.min_mean_word_len * m, 2),
+        max_mean_word_len=round(english.max_mean_word_len * m, 2),
+        max_symbol_ratio=round(min(0.5, english.max_symbol_ratio / c), 4),
+        max_digit_ratio=round(min(0.5, english.max_digit_ratio / c), 4),
+        min_alpha_word_ratio=round(max(0.0, 1 - (1 - english.min_alpha_word_ratio) / r), 4),
+        min_stopwords=stopwords_needed(profile.stopword_rate * min_words, english.min_stopwords),
+        max_flagged_ratio=english.max_flagged_ratio / r,
+        top_ngram_char_frac=_scaled_ngrams(english.top_ngram_char_frac, r),
+        dup_ngram_char_frac=_scaled_ngrams(english.dup_ngram_char_frac, r),
+    )
+
+
+def settings_for(lang: str, overrides: dict | None = None, english: dict | None = None) -> QualitySettings:
+    """Thresholds for ``lang``: Gopher's English values (with ``english`` overrides, given in
+    English-word terms, e.g. a recipe's ``quality.default``) derived for the language, then
+    ``overrides`` in the language's own units (a recipe's ``quality.<lang>``)."""
+    base = derive_settings(GOPHER.updated(**(english or {})), lang)
     if lang not in STOPWORDS:
         base = base.updated(min_stopwords=0)  # no list written for it: do not punish it
     return base.updated(**(overrides or {}))

@@ -7,6 +7,10 @@ logged with its file and line, and the run goes on.
 
 from __future__ import annotations
 
+import gzip
+import lzma
+import zlib
+
 from datatrove.pipeline.readers import (
     HuggingFaceDatasetReader,
     JsonlReader,
@@ -19,6 +23,13 @@ from datatrove.utils.logging import logger
 from seaforge.io import iter_jsonl
 
 MAX_DOC_CHARS = 1_000_000  # ~1-4 MB of UTF-8: longer "documents" are dumps, logs or base64 blobs
+# Files a reader picks from its folder when the input gives no glob (None: every file).
+DEFAULT_GLOBS = {"parquet": "**/*.parquet", "text": "**/*.txt", "wet": "**/*.warc.wet*"}
+
+
+def input_glob(kind: str, glob: str | None) -> str | None:
+    """The glob pattern the reader of an input of type ``kind`` lists its folder with."""
+    return glob or DEFAULT_GLOBS.get(kind)
 
 
 class _SafeDocs:
@@ -51,21 +62,55 @@ class _SafeDocs:
         return document
 
 
+def _broken_stream_errors() -> tuple[type[BaseException], ...]:
+    """What a decompressor raises on a cut or corrupt file (not I/O errors: those stop the run)."""
+    errors: list[type[BaseException]] = [EOFError, gzip.BadGzipFile, zlib.error, lzma.LZMAError]
+    try:
+        import zstandard
+
+        errors.append(zstandard.ZstdError)
+    except ImportError:
+        pass
+    return tuple(errors)
+
+
+BROKEN_STREAM = _broken_stream_errors()
+BAD_FILE_LABEL = "bad_file:"  # + "<reason>:<file>"; summary.py lists these as files, not languages
+
+
+def broken_file_reason(err: BaseException) -> str:
+    """``truncated_file`` (the stream ends early: a cut download or copy) or ``corrupt_file``."""
+    return "truncated_file" if isinstance(err, EOFError) else "corrupt_file"
+
+
 class SafeJsonlReader(_SafeDocs, JsonlReader):
-    """JSONL/JSONL.gz/.zst reader that survives malformed lines (reads bytes, decodes per line)."""
+    """JSONL/JSONL.gz/.zst reader that survives malformed lines (reads bytes, decodes per line),
+    and truncated or corrupt compressed files (keeps the records before the damage, counts the
+    file as ``skipped_truncated_file``/``skipped_corrupt_file``, and goes on with the next)."""
 
     name = "🐿 Jsonl (safe)"
 
     def read_file(self, filepath: str):
-        with self.data_folder.open(filepath, "rb", compression=self.compression) as fh:
-            for line in iter_jsonl(fh, name=filepath):
-                if line.error is not None:
-                    self._skip_record(line.kind, f"{filepath}:{line.lineno}")
-                    continue
-                with self.track_time():
-                    document = self.get_document_from_dict(line.record, filepath, line.lineno - 1)
-                if document:
-                    yield document
+        lineno = 0
+        try:
+            with self.data_folder.open(filepath, "rb", compression=self.compression) as fh:
+                for line in iter_jsonl(fh, name=filepath):
+                    lineno = line.lineno
+                    if line.error is not None:
+                        self._skip_record(line.kind, f"{filepath}:{line.lineno}")
+                        continue
+                    with self.track_time():
+                        document = self.get_document_from_dict(line.record, filepath, line.lineno - 1)
+                    if document:
+                        yield document
+        except BROKEN_STREAM as err:
+            reason = broken_file_reason(err)
+            self.stat_update(f"skipped_{reason}")
+            self.stat_update(f"{BAD_FILE_LABEL}{reason}:{filepath}")  # summary.json names the file
+            logger.warning(
+                f"skipping the rest of {filepath}: {reason.replace('_', ' ')} ({type(err).__name__}: {err}); "
+                f"kept what was read before it ({lineno} lines)"
+            )
 
 
 class SafeParquetReader(_SafeDocs, ParquetReader):
@@ -126,13 +171,62 @@ class TextFolderReader(_SafeDocs, BaseDiskReader):
         with self.data_folder.open(filepath, "rb") as fh:
             raw = fh.read()
         try:
-            text = raw.decode("utf-8")
+            text = raw.decode("utf-8-sig")  # drops a byte order mark (Windows editors write one)
         except UnicodeDecodeError as err:
             self._skip_record("invalid_utf8", f"{filepath} (byte {err.start})")
             return
         document = self.get_document_from_dict({"text": text, "id": filepath}, filepath, 0)
         if document:
             yield document
+
+
+def _listed(path: str, glob: str | None, max_files: int) -> list[tuple[str, str]]:
+    """(name for messages, full path) of the first files the reader of ``path`` would read."""
+    from pathlib import Path
+
+    from datatrove.io import DataFolder
+
+    if Path(path).is_file():
+        return [(Path(path).name, path)]
+    folder = DataFolder(path)
+    return [
+        (rel, folder.resolve_paths(rel)) for rel in folder.list_files(glob_pattern=glob, recursive=True)[:max_files]
+    ]
+
+
+def first_records(path: str, glob: str | None = None, limit: int = 100, max_files: int = 3) -> tuple[list, int]:
+    """Up to ``limit`` lines from the first files of a JSONL input, for checks before a run:
+    ([(file, record), ...] for the lines that parse, the number of lines that do not). Unreadable
+    files are passed over (the run counts them)."""
+    from fsspec import open as fs_open
+
+    records: list[tuple[str, dict]] = []
+    bad = 0
+    for name, full in _listed(path, glob, max_files):
+        try:
+            with fs_open(full, "rb", compression="infer") as fh:
+                for line in iter_jsonl(fh, name=name):
+                    if line.record is not None:
+                        records.append((name, line.record))
+                    else:
+                        bad += 1
+                    if len(records) + bad >= limit:
+                        return records, bad
+        except (*BROKEN_STREAM, OSError, ValueError, ImportError):
+            continue  # a truncated, corrupt or unsupported file: reported when it is read
+    return records, bad
+
+
+def first_parquet_columns(path: str, glob: str | None) -> tuple[str, list[str]] | None:
+    """(file, column names) of the first Parquet file of an input, from its footer only."""
+    import pyarrow.parquet as pq
+
+    for name, full in _listed(path, input_glob("parquet", glob), 1):
+        try:
+            return name, list(pq.read_schema(full).names)
+        except (OSError, ValueError):
+            return None  # not a Parquet file after all: the reader reports it
+    return None
 
 
 def make_reader(
@@ -147,16 +241,17 @@ def make_reader(
 ):
     """The reader for one recipe input. ``kind``: jsonl, parquet, text, wet, warc, hf."""
     common = dict(text_key=text_key, id_key=id_key, default_metadata=metadata or {})
+    pattern = input_glob(kind, glob)
     if kind == "jsonl":
-        reader = SafeJsonlReader(path, glob_pattern=glob, **common)
+        reader = SafeJsonlReader(path, glob_pattern=pattern, **common)
     elif kind == "parquet":
-        reader = SafeParquetReader(path, glob_pattern=glob or "**/*.parquet", **common)
+        reader = SafeParquetReader(path, glob_pattern=pattern, **common)
     elif kind == "text":
-        reader = TextFolderReader(path, glob_pattern=glob or "**/*.txt", **common)
+        reader = TextFolderReader(path, glob_pattern=pattern, **common)
     elif kind == "wet":
-        reader = WetReader(path, glob_pattern=glob or "**/*.warc.wet*", **common)
+        reader = WetReader(path, glob_pattern=pattern, **common)
     elif kind == "warc":
-        reader = SafeWarcReader(path, glob_pattern=glob, **common)
+        reader = SafeWarcReader(path, glob_pattern=pattern, **common)
     elif kind == "hf":
         # `path` is a dataset name on the Hub (or a local dataset dir with options.load_from_disk).
         reader = SafeHFReader(

@@ -70,7 +70,8 @@ class DedupSpec(_Strict):
 
 
 class DecontamSpec(_Strict):
-    eval_sets: list[str] = []  # JSONL files
+    # Files (.jsonl, .jsonl.gz, .json array, .csv) or folders of them; each is reported by this name.
+    eval_sets: list[str] = []
     eval_tasks: str | None = None  # `seaforge eval` tasks: a suite, task names or YAML paths
     eval_data: str = "samples"  # where the eval harness reads them: samples, hf, or a folder
     ngram: int = Field(13, ge=3)

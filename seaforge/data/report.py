@@ -61,6 +61,55 @@ def language_rows(summary: dict) -> list[dict]:
     return rows
 
 
+# Drops that say where a document came from or what it repeats, not how good it is: not part
+# of a keep rate (they are in the drop-reason table).
+NOT_QUALITY = frozenset({"lang_not_target", "exact_duplicate", "near_duplicate", "contaminated"})
+
+
+def keep_rates(summary: dict) -> tuple[list[dict], list[str]]:
+    """Per language: documents the filters judged, the share kept, the share each reason dropped.
+
+    Side by side, these show whether a filter treats languages alike. A language whose keep
+    rate is under half the median gets a ``note`` naming the reason that dropped most of it.
+    """
+    rows, reasons = [], set()
+    for lang, data in sorted(summary["languages"].items()):
+        drops = {k: int(v) for k, v in data.get("dropped", {}).items() if k not in NOT_QUALITY and v}
+        kept = int(data.get("counts", {}).get("curated_docs", 0))
+        judged = kept + sum(drops.values())
+        if not judged:
+            continue
+        reasons.update(drops)
+        rows.append({"lang": lang, "judged": judged, "kept": kept, "rate": kept / judged, "drops": drops})
+    rates = sorted(r["rate"] for r in rows)
+    median = rates[len(rates) // 2] if rates else 0.0
+    for r in rows:
+        r["note"] = ""
+        if len(rows) > 1 and r["rate"] < median / 2 and r["drops"]:
+            reason, count = max(r["drops"].items(), key=lambda kv: kv[1])
+            r["note"] = (
+                f"keeps {_pct(r['rate'])} against a median of {_pct(median)}: "
+                f"{reason} dropped {_pct(count / r['judged'])}"
+            )
+    order = sorted(reasons, key=lambda k: -sum(r["drops"].get(k, 0) for r in rows))
+    return rows, order
+
+
+def _keep_table(summary: dict, max_reasons: int = 6) -> Table:
+    rows, reasons = keep_rates(summary)
+    shown = reasons[:max_reasons]
+    table = Table(title="Keep rate by language (share of the documents the filters judged)")
+    for col in ("lang", "judged", "kept", *shown, *(["other"] if len(reasons) > len(shown) else [])):
+        table.add_column(col, justify="left" if col == "lang" else "right")
+    for r in rows:
+        cells = [_pct(r["drops"].get(k, 0) / r["judged"]) if r["drops"].get(k) else "-" for k in shown]
+        if len(reasons) > len(shown):
+            other = sum(v for k, v in r["drops"].items() if k not in shown)
+            cells.append(_pct(other / r["judged"]) if other else "-")
+        table.add_row(r["lang"], str(r["judged"]), _pct(r["rate"]), *cells)
+    return table
+
+
 def _human(n: int) -> str:
     for unit, size in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
         if n >= size:
@@ -119,6 +168,10 @@ def print_report(summary: dict, console: Console | None = None) -> None:
         top = sorted(by_reason.get(reason, []), key=lambda kv: -kv[1])[:4]
         drops.add_row(reason, str(int(count)), ", ".join(f"{lang} {int(n)}" for lang, n in top))
     console.print(drops)
+    console.print(_keep_table(summary))
+    for r in keep_rates(summary)[0]:
+        if r["note"]:
+            console.print(f"[yellow]{r['lang']}[/yellow]: {r['note']}")
 
 
 def _png(fig) -> str:
@@ -127,7 +180,7 @@ def _png(fig) -> str:
     return base64.b64encode(buf.getvalue()).decode()
 
 
-def _charts(rows: list[dict], drops: dict) -> list[tuple[str, str]]:
+def _charts(rows: list[dict], drops: dict, summary: dict) -> list[tuple[str, str]]:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -163,6 +216,20 @@ def _charts(rows: list[dict], drops: dict) -> list[tuple[str, str]]:
         ax.barh([k for k, _ in items], [v for _, v in items])
         ax.set_xlabel("documents")
         charts.append(("Drop reasons", _png(fig)))
+    keep, reasons = keep_rates(summary)
+    if keep:
+        fig, ax = plt.subplots(figsize=(8, 3.5))
+        x = range(len(keep))
+        bottom = [100 * r["rate"] for r in keep]
+        ax.bar(x, bottom, label="kept", color="#2a9d8f")
+        for reason in reasons[:6]:
+            share = [100 * r["drops"].get(reason, 0) / r["judged"] for r in keep]
+            ax.bar(x, share, bottom=bottom, label=reason)
+            bottom = [b + v for b, v in zip(bottom, share)]
+        ax.set_xticks(list(x), [r["lang"] for r in keep])
+        ax.set_ylabel("% of documents judged")
+        ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1, 0.5))
+        charts.append(("Keep rate and drop reasons by language", _png(fig)))
     plt.close("all")
     return charts
 
@@ -204,8 +271,26 @@ def write_html(summary: dict, path: str | Path) -> Path:
     )
     charts = "".join(
         f"<h2>{html.escape(title)}</h2><img src='data:image/png;base64,{data}'>"
-        for title, data in _charts(rows, summary.get("dropped", {}))
+        for title, data in _charts(rows, summary.get("dropped", {}), summary)
     )
+    keep, reasons = keep_rates(summary)
+    keep_head = "".join(f"<th>{html.escape(h)}</th>" for h in ("lang", "judged", "kept", *reasons, "note"))
+    keep_body = "".join(
+        "<tr>"
+        + "".join(
+            f"<td>{html.escape(str(v))}</td>"
+            for v in (
+                r["lang"],
+                r["judged"],
+                _pct(r["rate"]),
+                *(_pct(r["drops"][k] / r["judged"]) if r["drops"].get(k) else "-" for k in reasons),
+                r["note"],
+            )
+        )
+        + "</tr>"
+        for r in keep
+    )
+    keep_table = f"<h2>Keep rate by language</h2><table><tr>{keep_head}</tr>{keep_body}</table>" if keep else ""
     page = (
         f"<!doctype html><html><head><meta charset='utf-8'><title>seaforge data report</title>"
         f"<style>body{{font-family:sans-serif;margin:2em}}td,th{{padding:4px 10px;text-align:right}}"
@@ -213,7 +298,7 @@ def write_html(summary: dict, path: str | Path) -> Path:
         f"<h1>Corpus report: {html.escape(summary['output'])}</h1>"
         f"<p>{int(summary.get('documents_read', 0))} documents read; malformed records skipped: "
         f"{html.escape(json.dumps(summary.get('skipped_input', {})))}</p>"
-        f"<table><tr>{''.join(f'<th>{h}</th>' for h in head)}</tr>{body}</table>{charts}</body></html>"
+        f"<table><tr>{''.join(f'<th>{h}</th>' for h in head)}</tr>{body}</table>{keep_table}{charts}</body></html>"
     )
     path = Path(path)
     atomic_write_bytes(path, lambda fh: fh.write(page.encode()))

@@ -155,8 +155,11 @@ class QualityFilter(SeaFilter):
 
     def settings(self, lang: str) -> QualitySettings:
         if lang not in self._settings:
-            merged = {**self.overrides.get("default", {}), **self.overrides.get(lang, {})}
-            self._settings[lang] = settings_for(lang, merged)
+            # "default" overrides are in English words and restated per language; a language's
+            # own overrides are in its units (see quality.settings_for).
+            self._settings[lang] = settings_for(
+                lang, self.overrides.get(lang, {}), english=self.overrides.get("default", {})
+            )
         return self._settings[lang]
 
     def filter(self, doc: Document) -> bool | tuple[bool, str]:
@@ -186,6 +189,7 @@ class Decontaminate(SeaFilter):
         if hit is None:
             return True
         doc.metadata["contaminated"] = hit
+        self.stat_update(self.index.set_label(hit))  # which evaluation set it matched, for summary.json
         if self.mode == "flag":
             self.stat_update("flagged_contaminated", f"{doc_lang(doc)}/flagged_contaminated")
             return True

@@ -11,6 +11,8 @@ import json
 from collections import defaultdict
 from pathlib import Path
 
+from seaforge.data.decontam import SET_LABEL
+from seaforge.data.readers import BAD_FILE_LABEL
 from seaforge.io import atomic_write_json
 
 
@@ -38,12 +40,18 @@ def summarize(root: Path, stage_names: list[str]) -> dict:
     langs: dict[str, dict] = defaultdict(lambda: defaultdict(dict))
     drops: dict[str, float] = defaultdict(float)
     skipped: dict[str, float] = defaultdict(float)
+    decontam_hits: dict[int, float] = defaultdict(float)  # documents per evaluation set position
     stages, read = {}, 0
+    bad_files: list[dict] = []
     for stage in stage_names:
         steps = stage_stats(root / "logs" / stage)
         stages[stage] = [{"step": name, "stats": stats} for name, stats in steps]
         for name, stats in steps:
             for label, value in stats.items():
+                if label.startswith(BAD_FILE_LABEL):  # "bad_file:<reason>:<path>": a path has "/"
+                    reason, _, path = label[len(BAD_FILE_LABEL) :].partition(":")
+                    bad_files.append({"file": path, "reason": reason})
+                    continue
                 if stage == "curate" and label.startswith("skipped_"):
                     skipped[label[8:]] += value
                 elif stage == "curate" and label == "documents":
@@ -55,6 +63,8 @@ def summarize(root: Path, stage_names: list[str]) -> dict:
                 if "/" not in label:
                     if stage == "curate" and label.startswith("dropped_"):
                         drops[label[8:]] += value
+                    elif stage == "curate" and label.startswith(SET_LABEL) and label[len(SET_LABEL) :].isdigit():
+                        decontam_hits[int(label[len(SET_LABEL) :])] += value
                     continue
                 lang, what = label.split("/", 1)
                 if what.endswith((".jsonl.gz", ".jsonl")):
@@ -77,17 +87,29 @@ def summarize(root: Path, stage_names: list[str]) -> dict:
         "output": str(root),
         "documents_read": read,
         "skipped_input": dict(skipped),
+        "bad_files": sorted(bad_files, key=lambda f: f["file"]),  # truncated or corrupt input files
         "dropped": dict(drops),
         "languages": {
             lang: {group: dict(values) for group, values in groups.items()} for lang, groups in langs.items()
         },
         "mixture": json.loads(mixture_path.read_text()) if mixture_path.exists() else None,
         "stages": stages,
+        "decontam_hits": dict(decontam_hits),
     }
 
 
 def write_summary(root: Path, stage_names: list[str], extra: dict | None = None) -> dict:
-    """``summarize`` plus ``extra`` fields (e.g. ``decontam_skipped``), written to ``summary.json``."""
+    """``summarize`` plus ``extra`` fields (e.g. ``decontam_skipped``), written to ``summary.json``.
+
+    ``extra["decontamination"]`` ({set name: figures}, in the index's order) gets each set's
+    documents removed (or flagged) from the curate stage's counts.
+    """
     summary = {**summarize(Path(root), stage_names), **(extra or {})}
+    hits = summary.pop("decontam_hits")
+    if summary.get("decontamination"):
+        summary["decontamination"] = {
+            name: {**figures, **{k: int(hits.get(i, 0)) for k in ("removed", "flagged") if k in figures}}
+            for i, (name, figures) in enumerate(summary["decontamination"].items())
+        }
     atomic_write_json(Path(root) / "summary.json", summary)
     return summary

@@ -10,7 +10,6 @@ benchmark can score the pipeline.
 
 from __future__ import annotations
 
-import gzip
 import os
 import random
 from collections.abc import Iterator
@@ -571,11 +570,13 @@ def write_corpus(
     ``malformed=True`` adds the bad records real dumps contain (broken JSON, invalid UTF-8,
     no text field, an empty text) so the engine's skip-and-count path is exercised.
     """
+    from seaforge.data.writers import write_gzip
+
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = [out / f"part-{k:05d}.jsonl.gz" for k in range(shards)]
     tmps = [p.with_name(p.name + ".tmp") for p in paths]
-    handles = [gzip.open(t, "wb") for t in tmps]
+    handles = [write_gzip(t) for t in tmps]  # mtime 0: the same corpus is the same bytes
     try:
         for i, doc in enumerate(generate(n_docs, seed=seed, langs=langs)):
             handles[i % shards].write(orjson.dumps(doc) + b"\n")

@@ -65,6 +65,8 @@ LANGUAGES: dict[str, Language] = {
         Language("shn", "shn", "Shan", "လိၵ်ႈတႆး", ("Mymr",), False, ("MM",)),
         Language("ace", "ace", "Acehnese", "Bahsa Acèh", ("Latn",), True, ("ID",)),
         Language("bug", "bug", "Buginese", "Basa Ugi", ("Latn", "Bugi"), True, ("ID",)),
+        Language("bjn", "bjn", "Banjarese", "Bahasa Banjar", ("Latn",), True, ("ID",)),
+        Language("mad", "mad", "Madurese", "Basa Madhura", ("Latn",), True, ("ID",)),
         Language("hil", "hil", "Hiligaynon", "Ilonggo", ("Latn",), True, ("PH",)),
         Language("war", "war", "Waray", "Winaray", ("Latn",), True, ("PH",)),
         Language("tet", "tet", "Tetum", "Tetun", ("Latn",), True, ("TL",)),

@@ -60,13 +60,13 @@ _PLAIN_RUNS = regex.compile(
 _NEEDS_FULL = regex.compile(rf"[{_OWN_RULES}]")
 
 # A Burmese/Shan syllable starts at a consonant, independent vowel or symbol letter, unless that
-# letter is killed (asat U+103A), stacked under the previous one (virama U+1039) or is the upper
-# half of a stack (followed by U+1039).
+# letter is killed (asat U+103A, possibly after dot below U+1037, which NFC puts first: "င့်"),
+# stacked under the previous one (virama U+1039) or is the upper half of a stack (followed by U+1039).
 _MY_START = (
     r"[\u1000-\u102a\u103f\u104c-\u104f\u1050-\u1055\u105a-\u105d\u1061\u1065\u1066"
     r"\u106e-\u1070\u1075-\u1081\u108e\uaa60-\uaa7f\ua9e0-\ua9ff]"
 )
-_MY_SYLLABLE_BREAK = regex.compile(rf"(?<!\u1039)(?={_MY_START}(?![\u103a\u1039]))")
+_MY_SYLLABLE_BREAK = regex.compile(rf"(?<!\u1039)(?={_MY_START}(?!\u1037?[\u103a\u1039]))")
 
 
 def _myanmar_syllables(run: str) -> list[str]:

@@ -120,7 +120,11 @@ def test_tasks_flag_is_valid_locally_but_a_resume_must_keep_the_task_count(capsy
     import json
 
     eval_set = tmp_path / "eval.jsonl"
-    rows = [{"question": "12 + 30 = 42 ; 84 / 2 = 42"}, {"lang": "xx", "question": "kto tam jest teraz"}]
+    rows = [
+        {"question": "12 + 30 = 42 ; 84 / 2 = 42"},
+        {"lang": "xx", "question": "kto tam jest teraz"},
+        {"lang": "id", "question": "Berapa kilogram beras yang dibeli Ibu Sari di pasar pagi tadi?"},
+    ]
     eval_set.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     recipe = tiny_recipe_factory(tmp_path, decontaminate={"eval_sets": [str(eval_set)]})
     code, out, err = cli(capsys, "data", "run", recipe, "--tasks", "3", "--set", "executor.workers=1")
@@ -152,3 +156,24 @@ def test_input_with_only_malformed_records_says_so(capsys, tmp_path, tiny_recipe
     assert_one_error(
         *cli(capsys, "data", "run", recipe), "0 documents read", "bad_json 1", "invalid_utf8 1", "missing_text 1"
     )
+
+
+def test_a_truncated_input_file_is_named_and_the_other_files_are_read(capsys, tmp_path, tiny_recipe_factory):
+    import gzip
+    import json
+
+    from seaforge.data.synthetic import write_corpus
+
+    corpus = tmp_path / "corpus"
+    write_corpus(corpus, 40, shards=2, seed=3, langs=("id", "en", "th"))
+    first = sorted(corpus.glob("*.jsonl.gz"))[0]
+    whole = first.read_bytes()
+    first.write_bytes(whole[: len(whole) // 2])  # a download cut in the middle
+    recipe = tiny_recipe_factory(tmp_path, inputs=[{"type": "jsonl", "path": str(corpus), "name": "web"}])
+    code, out, err = cli(capsys, "data", "run", recipe, "--set", "executor.workers=1")
+    assert code == 0, err
+    summary = json.loads((tmp_path / "out-tiny" / "summary.json").read_text())
+    assert summary["bad_files"] == [{"file": first.name, "reason": "truncated_file"}]
+    assert summary["skipped_input"]["truncated_file"] == 1
+    assert f"warning: {first.name}: truncated file" in err
+    assert summary["documents_read"] > 20  # the other file, and the first file's records before the cut

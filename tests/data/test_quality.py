@@ -67,7 +67,34 @@ def test_unknown_setting_is_rejected_by_name():
 
 def test_language_without_stopword_list_is_not_punished():
     assert settings_for("ceb").min_stopwords == 0
-    assert settings_for("th").min_stopwords == 2
+    assert settings_for("en").min_stopwords == 2  # Gopher's own value
+    assert settings_for("th").min_stopwords >= 1
+
+
+def test_thresholds_are_english_restated_in_each_languages_units():
+    from seaforge.data.profiles import load_profiles
+    from seaforge.data.quality import GOPHER, stopwords_needed
+
+    assert settings_for("en") == GOPHER
+    profiles = load_profiles()
+    for lang in ("id", "th", "my", "ta", "zh"):
+        s, p = settings_for(lang), profiles[lang]
+        assert s.min_words == round(50 * p.units_per_en_word)
+        assert s.min_mean_word_len == pytest.approx(3.0 * p.chars_per_unit / profiles["en"].chars_per_unit, abs=0.01)
+    # Burmese is counted in syllables, about two per English word: longer windows, more units.
+    assert settings_for("my").min_words > 80 and min(settings_for("my").top_ngram_char_frac) >= 4
+    # Tamil says the same in fewer, longer words.
+    assert settings_for("ta").min_words < 45 and settings_for("ta").max_mean_word_len > 14
+    # Chinese punctuation is a larger share of far fewer characters.
+    assert settings_for("zh").max_symbol_ratio > 0.2
+    # The stopword count required is one that real text of that length misses under 1% of the time.
+    assert stopwords_needed(12.9, 2) == 2 and stopwords_needed(5.0, 2) == 1 and stopwords_needed(2.0, 2) == 0
+
+
+def test_recipe_default_overrides_are_english_words_and_language_overrides_are_units():
+    th = settings_for("th", english={"min_words": 100})
+    assert abs(th.min_words - 2 * settings_for("th").min_words) <= 1  # 100 English words, in Thai words
+    assert settings_for("th", {"min_words": 7}, english={"min_words": 100}).min_words == 7
 
 
 # Our own sentences: airport and city news that only LOOKS like it contains "bandar" (bookie).

@@ -1,4 +1,5 @@
 import gzip
+import zlib
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -105,3 +106,50 @@ def test_hf_dataset_reader_loads_a_local_dataset_and_skips_empty_text(tmp_path):
     reader = make_reader("hf", str(tmp_path / "ds"), load_from_disk=True, streaming=False, dataset_options={})
     docs, skipped = _read(reader)
     assert [d.text for d in docs] == ["Halo dunia, ini teks pertama."] and skipped == {"skipped_empty_text": 1}
+
+
+def _gz_lines(path, lines):
+    with gzip.open(path, "wb") as fh:
+        fh.write(b"".join(b'{"id": "%d", "text": "dokumen %d"}\n' % (i, i) for i in lines))
+
+
+def test_truncated_or_corrupt_compressed_files_keep_what_was_read_and_the_run_goes_on(tmp_path):
+    from loguru import logger
+
+    _gz_lines(tmp_path / "a.jsonl.gz", range(0, 400))
+    whole = (tmp_path / "a.jsonl.gz").read_bytes()
+    (tmp_path / "a.jsonl.gz").write_bytes(whole[: len(whole) // 2])  # a copy cut in the middle
+    (tmp_path / "b.jsonl.gz").write_bytes(b"<html>not gzip at all</html>\n")
+    _gz_lines(tmp_path / "c.jsonl.gz", range(400, 403))
+    messages = []
+    handler = logger.add(messages.append, level="WARNING")
+    try:
+        docs, skipped = _read(make_reader("jsonl", str(tmp_path)))
+    finally:
+        logger.remove(handler)
+    ids = [int(d.id) for d in docs]
+    kept = [i for i in ids if i < 400]
+    # every whole line before the cut is kept (what zlib can still decompress), then the next files
+    complete = zlib.decompressobj(31).decompress(whole[: len(whole) // 2]).count(b"\n")
+    assert kept == list(range(complete)) and 0 < complete < 400
+    assert ids[len(kept) :] == [400, 401, 402]
+    assert skipped == {"skipped_truncated_file": 1, "skipped_corrupt_file": 1}
+    warnings = [str(m) for m in messages]
+    assert any("a.jsonl.gz" in m and "truncated file" in m for m in warnings)
+    assert any("b.jsonl.gz" in m and "corrupt file" in m for m in warnings)
+
+
+def test_a_byte_order_mark_does_not_lose_the_first_record(tmp_path):
+    from seaforge.io import iter_jsonl
+
+    bom = b"\xef\xbb\xbf"
+    (tmp_path / "a.jsonl").write_bytes(bom + b'{"id": "1", "text": "satu"}\n{"id": "2", "text": "dua"}\n')
+    assert [line.record["id"] for line in iter_jsonl(tmp_path / "a.jsonl")] == ["1", "2"]
+    docs, skipped = _read(make_reader("jsonl", str(tmp_path)))
+    assert [d.id for d in docs] == ["1", "2"] and skipped == {}
+    (tmp_path / "b.jsonl").write_bytes(b'{"id": "3", "text": "' + bom + b'tiga"}\n')  # inside a line: text
+    assert next(iter_jsonl(tmp_path / "b.jsonl")).record["text"] == "\ufefftiga"
+    (tmp_path / "txt").mkdir()
+    (tmp_path / "txt" / "one.txt").write_bytes(bom + "Xin chào".encode())
+    docs, _ = _read(make_reader("text", str(tmp_path / "txt")))
+    assert [d.text for d in docs] == ["Xin chào"]

@@ -29,6 +29,8 @@ EXTRA = {
     "shn": "\u101c\u102d\u1075\u103a\u1088\u1010\u1086\u1038 \u1019\u1030\u101d\u103a\u1038",
     "ace": "Lon jak u peukan ngon ma lon singoh beungoh.",
     "bug": "Lao ka ri pasa'e sibawa indo'ku.",
+    "bjn": "Ulun handak tulak ka pasar wan umak baisukan.",
+    "mad": "Sengko' entara ka pasar ban embu' lagghu' sobung.",
     "hil": "Maayong aga, makadto ako sa tindahan subong.",
     "war": "Maupay nga aga, makadto ako ha tindahan yana.",
     "tet": "Ha'u ba merkadu ho ha'u-nia inan aban.",
