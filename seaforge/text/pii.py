@@ -275,6 +275,10 @@ def _classify_run(text: str, start: int, end: int, groups: list[tuple[int, int]]
     chunks = _space_chunks(text, groups)
     if len(chunks) < 2:
         return []
+    # "1234 5678 9012 3456" is one order, tracking or account number written in fours, not a
+    # phone number at its end: such a run is split only where every piece is a match of its own
+    # ("0812 3456 7890 0813 1111 2222"), so no piece of a longer number matches a shorter pattern.
+    one_number = len(chunks) >= 3 and all(len(c) == 1 and c[0][1] - c[0][0] == 4 for c in chunks)
     found, i = [], 0
     while i < len(chunks):
         for j in range(min(len(chunks), i + 8), i, -1):
@@ -289,6 +293,8 @@ def _classify_run(text: str, start: int, end: int, groups: list[tuple[int, int]]
                 i = j
                 break
         else:
+            if one_number:
+                return []
             i += 1
     return found
 

@@ -85,6 +85,12 @@ def test_ordinary_numbers_stay_untouched(case):
             [("PHONE", 5, 19), ("PHONE", 28, 42), ("PHONE", 43, 57)],
         ),
         ("HP 0812 3456 7890 021 555 1234", [("PHONE", 3, 17), ("PHONE", 18, 30)]),  # two in a row
+        ("HP 0812 3456 7890 0813 1111 2222", [("PHONE", 3, 17), ("PHONE", 18, 32)]),  # two, in fours
+        # A 16-digit order or tracking number written in fours: its last 8 digits look like a
+        # Singapore mobile, but digits of a longer number never match a shorter pattern.
+        ("Order 1234 5678 9012 3456 shipped", []),
+        ("Pesanan 9876 5432 1098 7654 sudah dikirim", []),
+        ("No. resi 5555 6666 9123 4567 8888", []),
     ],
 )
 def test_exact_offsets(text, expected):
