@@ -159,7 +159,6 @@ def test_input_with_only_malformed_records_says_so(capsys, tmp_path, tiny_recipe
 
 
 def test_a_truncated_input_file_is_named_and_the_other_files_are_read(capsys, tmp_path, tiny_recipe_factory):
-    import gzip
     import json
 
     from seaforge.data.synthetic import write_corpus
