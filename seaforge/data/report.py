@@ -100,7 +100,8 @@ def _keep_table(summary: dict, max_reasons: int = 6) -> Table:
     shown = reasons[:max_reasons]
     table = Table(title="Keep rate by language (share of the documents the filters judged)")
     for col in ("lang", "judged", "kept", *shown, *(["other"] if len(reasons) > len(shown) else [])):
-        table.add_column(col, justify="left" if col == "lang" else "right")
+        # spaced, so a narrow terminal wraps "too few words" instead of cutting it to "too_few…"
+        table.add_column(col.replace("_", " "), justify="left" if col == "lang" else "right")
     for r in rows:
         cells = [_pct(r["drops"].get(k, 0) / r["judged"]) if r["drops"].get(k) else "-" for k in shown]
         if len(reasons) > len(shown):
