@@ -101,3 +101,51 @@ def test_stock_thresholds_were_unfair_on_the_same_articles(udhr):
         return out[None]
 
     assert kept("ta") < kept("en") / 2
+
+
+def _nusax_docs(lang_folder: str, n: int) -> list[str]:
+    import csv
+
+    path = UDHR.parent / "nusax" / "datasets" / "sentiment" / lang_folder / "test.csv"
+    with open(path, encoding="utf-8", newline="") as fh:
+        texts = [row["text"] for row in csv.DictReader(fh)]
+    return [" ".join(texts[i : i + 8]) for i in range(0, 8 * n, 8)]  # paragraphs of 8 sentences
+
+
+def test_a_recipe_keeps_or_drops_a_regional_language_explicitly(udhr, tmp_path):
+    # Minangkabau used to be folded into Indonesian; now language ID names it, so the recipe's
+    # `languages` decides: listed, it is kept under its own code; not listed, it is dropped.
+    import json
+
+    from seaforge.data.pipeline import run_recipe
+    from seaforge.data.recipe import load_recipe
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    rows = [{"id": f"min-{i}", "text": t} for i, t in enumerate(_nusax_docs("minangkabau", 6))]
+    rows += [{"id": f"id-{i}", "text": t} for i, t in enumerate(_nusax_docs("indonesian", 6))]
+    (corpus / "part.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+
+    def run(languages: list[str], name: str) -> dict:
+        recipe = tmp_path / f"{name}.yaml"
+        recipe.write_text(
+            json.dumps(
+                {
+                    "name": name,
+                    "output": str(tmp_path / name),
+                    "languages": languages,
+                    "inputs": [{"type": "jsonl", "path": str(corpus)}],
+                    "quality": {"default": {"min_words": 20}},
+                    "dedup": {"minhash": False},
+                    "executor": {"tasks": 1, "workers": 1},
+                }
+            ),
+            encoding="utf-8",
+        )
+        return run_recipe(load_recipe(recipe))["languages"]
+
+    kept = run(["id", "min"], "with-min")
+    assert kept["min"]["counts"]["final_docs"] >= 5 and kept["id"]["counts"]["final_docs"] >= 5
+    dropped = run(["id"], "without-min")
+    assert dropped["min"]["dropped"]["lang_not_target"] >= 5
+    assert "final_docs" not in dropped["min"].get("counts", {})
