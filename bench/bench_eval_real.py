@@ -103,7 +103,7 @@ def main() -> None:
         for model in args.model or ["tiny:llama"]:
             backend = make_backend("hf", model, batch_size=8)
             print(f"\n{model}")
-            print(f"{'task':10} {'lang':4} {'items':>5} {'shots':>5} {'accuracy':>8} {'baseline':>8}  file")
+            print(f"{'task':16} {'lang':4} {'items':>5} {'shots':>5} {'accuracy':>8} {'baseline':>8}  file")
             for name, lang, rel in written:
                 started = time.perf_counter()
                 config = RunConfig(
@@ -112,10 +112,12 @@ def main() -> None:
                 result = run_eval(
                     backend, [tasks[name]], Path(tmp) / model.replace("/", "_") / f"{name}-{lang}", config
                 )
-                summary = result["results"][lang][tasks[name].competency][name]
+                task = tasks[name]  # `mcqa`, `knowledge`: earlier names of belebele-qa-mc, global_mmlu_lite
+                summary = result["results"][lang][task.competency][task.name]
+                metric = result["tasks"][task.name]["metric"]  # balanced accuracy under SEA-HELM's protocol
                 print(
-                    f"{name:10} {lang:4} {summary['n']:5d} {summary['fewshot']['k']:5d} "
-                    f"{summary['accuracy']:8.1f} {summary['baseline']:8.1f}  {rel} "
+                    f"{task.name:16} {lang:4} {summary['n']:5d} {summary['fewshot']['k']:5d} "
+                    f"{summary[metric]:8.1f} {summary['baseline']:8.1f}  {rel} "
                     f"({time.perf_counter() - started:.1f}s)"
                 )
 

@@ -102,6 +102,10 @@ class OpenAIBackend:
             body: dict = {"model": self.model, "max_tokens": request.max_tokens, "temperature": request.temperature}
             if request.seed is not None:
                 body["seed"] = request.seed
+            if request.top_p is not None:
+                body["top_p"] = request.top_p
+            if request.stop:  # OpenAI's API takes at most 4; the evaluator cuts at the others itself
+                body["stop"] = list(request.stop[:4])
             if request.messages:
                 payloads.append(("/chat/completions", {**body, "messages": request.chat()}))
             else:

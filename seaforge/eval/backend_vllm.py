@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Sequence
 
 from seaforge.eval.backends import BackendError
-from seaforge.eval.cache import GenRequest, LLRequest
+from seaforge.eval.cache import GenRequest, LLRequest, model_fingerprint
 
 
 class VLLMBackend:
@@ -22,7 +22,8 @@ class VLLMBackend:
             ) from None
         from seaforge.models.resolve import resolve_model
 
-        self.llm = LLM(model=resolve_model(model), dtype=dtype, **engine_kwargs)
+        path = resolve_model(model)
+        self.llm = LLM(model=path, dtype=dtype, **engine_kwargs)
         self.tokenizer = self.llm.get_tokenizer()
         template = getattr(self.tokenizer, "chat_template", None) or None
         sha = hashlib.sha256(template.encode()).hexdigest() if isinstance(template, str) else None
@@ -33,7 +34,9 @@ class VLLMBackend:
             "chat_template": template,
             "chat_template_sha256": sha,
         }
-        self.fingerprint = f"vllm|{model}|{dtype}|{sha}"
+        # What answers (weights, tokenizer, template), not the path: an overwritten checkpoint is new.
+        self.fingerprint = f"vllm|{model_fingerprint(path)}|{dtype}|{sha}"
+        self.info["fingerprint"] = hashlib.sha256(self.fingerprint.encode()).hexdigest()
 
     def generate(self, requests: Sequence[GenRequest]) -> list[str]:
         from vllm import SamplingParams
@@ -47,7 +50,13 @@ class VLLMBackend:
             else:
                 prompts.append(request.prompt or "")
         params = [
-            SamplingParams(max_tokens=request.max_tokens, temperature=request.temperature, seed=request.seed)
+            SamplingParams(
+                max_tokens=request.max_tokens,
+                temperature=request.temperature,
+                seed=request.seed,
+                top_p=request.top_p if request.top_p is not None else 1.0,
+                stop=list(request.stop) or None,
+            )
             for request in requests
         ]
         outputs = self.llm.generate(prompts, params, use_tqdm=False)

@@ -2,12 +2,17 @@
 
 SQLite gives atomic commits: each finished batch is committed before the next starts, so a kill
 loses at most the batch in flight and never leaves a half-written entry.
+
+A key is the request plus the model's fingerprint, and the fingerprint describes what answers:
+the weights, tokenizer and chat template (`weights_fingerprint`), not the path they were read
+from, so a checkpoint overwritten at the same path never gets the old model's answers.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -24,6 +29,8 @@ class GenRequest:
     max_tokens: int = 64
     temperature: float = 0.0
     seed: int | None = None  # only meaningful when sampling; None under greedy decoding
+    top_p: float | None = None  # nucleus sampling; None: the backend's default (1.0)
+    stop: tuple[str, ...] = ()  # the answer ends at the first of these; they are not part of it
 
     def chat(self) -> list[dict]:
         return [{"role": role, "content": content} for role, content in self.messages or ()]
@@ -43,9 +50,72 @@ def make_gen(
     max_tokens: int = 64,
     temperature: float = 0.0,
     seed: int | None = None,
+    top_p: float | None = None,
+    stop: Sequence[str] = (),
 ) -> GenRequest:
     turns = tuple((message["role"], message["content"]) for message in messages) if messages else None
-    return GenRequest(turns, prompt, max_tokens, temperature, seed if temperature > 0 else None)
+    sampling = temperature > 0
+    stops = tuple(dict.fromkeys(text for text in stop if text))  # order kept, duplicates dropped
+    return GenRequest(
+        turns, prompt, max_tokens, temperature, seed if sampling else None, top_p if sampling else None, stops
+    )
+
+
+# Files up to this size are hashed whole (configs, tokenizers, safetensors index, chat templates).
+# Larger ones (weights) by size, mtime and a hash of their first and last MiB: reading gigabytes
+# on every run would cost more than some evaluations.
+WHOLE_HASH_BYTES = 64 * 2**20
+EDGE_BYTES = 2**20
+
+
+def file_fingerprint(path: str | Path, whole_hash_bytes: int = WHOLE_HASH_BYTES) -> str:
+    """A digest of one file: its content when small, else size + mtime + first and last MiB."""
+    path = Path(path)
+    stat = path.stat()
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        if stat.st_size <= whole_hash_bytes:
+            for block in iter(lambda: handle.read(2**20), b""):
+                digest.update(block)
+            return "sha256:" + digest.hexdigest()
+        digest.update(handle.read(EDGE_BYTES))
+        handle.seek(max(0, stat.st_size - EDGE_BYTES))
+        digest.update(handle.read(EDGE_BYTES))
+    return f"size:{stat.st_size}|mtime:{stat.st_mtime_ns}|edges:{digest.hexdigest()}"
+
+
+def weights_fingerprint(path: str | Path, whole_hash_bytes: int = WHOLE_HASH_BYTES) -> str:
+    """sha256 over every file `from_pretrained` may read from a model folder (weights, index,
+    config, tokenizer, chat template), or over one file (a .gguf); hidden files, subfolders (other
+    checkpoints) and Markdown are left out. Raises OSError when `path` does not exist."""
+    path = Path(path)
+    if path.is_file():
+        files = [path]
+    else:
+        files = sorted(
+            entry
+            for entry in path.iterdir()
+            if entry.is_file() and not entry.name.startswith(".") and entry.suffix.lower() != ".md"
+        )
+        if not files:
+            raise FileNotFoundError(f"{path}: no model files")
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(f"{file.name}\0{file_fingerprint(file, whole_hash_bytes)}\n".encode())
+    return digest.hexdigest()
+
+
+def model_fingerprint(name_or_path: str) -> str:
+    """`weights_fingerprint` of a local folder or file; for a hub id, of its cached snapshot.
+    A name that is neither gives the name itself: an unknown model cannot be told apart."""
+    if name_or_path and os.path.exists(name_or_path):
+        return weights_fingerprint(name_or_path)
+    try:
+        from huggingface_hub import snapshot_download
+
+        return weights_fingerprint(snapshot_download(name_or_path, local_files_only=True))
+    except Exception:  # noqa: BLE001 - not in the local hub cache: no files to describe
+        return f"name:{name_or_path}"
 
 
 def request_key(fingerprint: str, request: GenRequest | LLRequest) -> str:

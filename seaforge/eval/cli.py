@@ -36,14 +36,27 @@ def run(
         "for --backend openai.",
     ),
     tasks: str = typer.Option(
-        "seahelm", help="Comma list: suite (seahelm), task names, competencies or task YAML paths."
+        None,
+        help="Comma list: suite (seahelm = SEA-HELM's task list per language, seahelm_logprobs), task "
+        "names, groups (thai_exam), competencies or task YAML paths. Default: the tasks --data names, "
+        "else seahelm.",
     ),
     out: Path = typer.Option(..., help="Output folder: results.json, items/, cache.sqlite."),
     backend: str = typer.Option("hf", help="hf | openai | vllm"),
     languages: str = typer.Option(",".join(DEFAULT_LANGUAGES), help="Comma list of language codes."),
     mode: str = typer.Option("auto", help="instruct (zero-shot chat) | base (k-shot) | auto"),
     seeds: str = typer.Option("0", help="Comma list of seeds (few-shot choice, sampling)."),
-    data: str = typer.Option("samples", help="samples | hf | path to a JSONL file or a folder of <task>.jsonl files."),
+    data: list[str] = typer.Option(
+        None,
+        help="samples (default) | hf | a JSONL/CSV file or a folder of <task>.jsonl for every task | "
+        "TASK=PATH or TASK:LANG=PATH (a file or folder; repeatable) | a data YAML mapping tasks and "
+        "languages to files. A file without a language field needs TASK:LANG=PATH.",
+    ),
+    protocol: str = typer.Option(
+        "seahelm",
+        help="seahelm: SEA-HELM's task lists, balanced accuracy, clipped normalization, translation "
+        "directions averaged, seahelm_results.json | seaforge: the earlier rules.",
+    ),
     fewshot_data: str = typer.Option(
         None,
         help="Few-shot examples for a local --data file (a JSONL, or a "
@@ -53,7 +66,22 @@ def run(
     limit: int = typer.Option(None, help="At most this many items per task and language."),
     temperature: float = typer.Option(0.0, help="0 = greedy."),
     max_tokens: int = typer.Option(None, help="Cap every task's generation length (quick demos)."),
-    choice_scoring: str = typer.Option("generate", help="generate | loglikelihood (choice tasks)."),
+    choice_scoring: str = typer.Option(
+        "generate",
+        help="generate | loglikelihood (the option letters) | cloze (each option's text, with acc_norm).",
+    ),
+    num_fewshot: int = typer.Option(None, help="Few-shot examples per prompt for every task (default: each task's)."),
+    fewshot_file: str = typer.Option(
+        None, help="JSONL of few-shot examples for every task and language (any --data); never test items."
+    ),
+    system_instruction: str = typer.Option(
+        None, help="System turn for instruct prompts; first paragraph of base prompts."
+    ),
+    gen_kwargs: str = typer.Option(
+        None,
+        help="Generation settings, e.g. temperature=0.7,top_p=0.9,max_new_tokens=64,stop=\\n\\n "
+        "(stop may repeat; they override --temperature).",
+    ),
     batch_size: int = typer.Option(16, help="hf backend batch size."),
     base_url: str = typer.Option(None, help="openai backend: e.g. http://127.0.0.1:8000/v1"),
     api_key_env: str = typer.Option("OPENAI_API_KEY", help="Env variable holding the API key."),
@@ -66,16 +94,23 @@ def run(
 ) -> None:
     """Evaluate a model or endpoint; resumable, every inference cached."""
     from seaforge.eval.backends import make_backend
+    from seaforge.eval.evaluate import parse_gen_kwargs
+    from seaforge.eval.items import parse_data
     from seaforge.eval.runner import RunConfig, prepare_run, run_eval
-    from seaforge.eval.tasks import select_tasks
+    from seaforge.eval.seahelm import select_suite
 
     # Everything is checked and every data file read before a model loads: mistakes cost seconds.
-    chosen = select_tasks(tasks)
+    data = list(data or ["samples"])
+    if tasks is None:  # the tasks --data names, else SEA-HELM's list
+        tasks = ",".join(parse_data(data).tasks) or "seahelm"
+    selection = select_suite(tasks, protocol)
+    chosen = selection.tasks
     config = RunConfig(
         languages=[code.strip() for code in languages.split(",") if code.strip()],
         mode=mode,
         seeds=_ints(seeds),
-        data=data,
+        data=data[0] if len(data) == 1 else data,
+        protocol=protocol,
         limit=limit,
         temperature=temperature,
         choice_scoring=choice_scoring,
@@ -83,8 +118,12 @@ def run(
         max_tokens=max_tokens,
         label=label,
         fewshot_data=fewshot_data,
+        num_fewshot=num_fewshot,
+        fewshot_file=fewshot_file,
+        system_instruction=system_instruction,
+        gen_kwargs=parse_gen_kwargs(gen_kwargs),
     )
-    plan = prepare_run(chosen, config, out, judge=judge_model is not None)
+    plan = prepare_run(chosen, config, out, judge=judge_model is not None, selection=selection)
     language_model = make_backend(
         backend, model, batch_size=batch_size, base_url=base_url, api_key_env=api_key_env, concurrency=concurrency
     )
@@ -97,15 +136,19 @@ def run(
     )
     report = run_eval(language_model, chosen, out, config, judge=judge, console=console, plan=plan)
     _print_summary(report)
+    if any(meta.get("metric") == "chrf_pp" for meta in report["tasks"].values()):
+        console.print("translation scored with chrF++ (MetricX-24, SEA-HELM's metric, needs its GPU model)")
+    console.print(f"SEA-HELM's layout of the scores: {out / 'seahelm_results.json'}")
     prompts = report["prompts"]
     if prompts["fewshot_dropped"] or prompts["truncated_left"]:
         console.print(
             f"[yellow]long prompts: {prompts['fewshot_dropped']} lost few-shot examples, "
             f"{prompts['truncated_left']} were cut from the left to fit the model[/yellow]"
         )
+    cached = report["cache"]
     console.print(
-        f"wrote {out / 'results.json'} (cache: {report['cache']['hits']} hits, "
-        f"{report['cache']['misses']} computed; {report['timings']['total_s']:.1f}s)"
+        f"wrote {out / 'results.json'} ({cached['hits']} answers from the cache, {cached['misses']} computed; "
+        f"{report['timings']['total_s']:.1f}s)"
     )
 
 

@@ -44,7 +44,8 @@ def _statistic(run: dict, task: str, records_by_seed: dict[int, dict[str, dict]]
         item_vectors(metric, [records[item_id] for item_id in shared], meta.get("labels") or ())
         for _, records in sorted(records_by_seed.items())
     ]
-    return seed_mean_statistic(metric, vectors, summary.get("baseline", 0.0), meta.get("max_score", 100.0))
+    clip = bool((run.get("protocol") or {}).get("clip"))  # as the run normalized it (SEA-HELM: at 0)
+    return seed_mean_statistic(metric, vectors, summary.get("baseline", 0.0), meta.get("max_score", 100.0), clip)
 
 
 def compare_runs(a: dict, b: dict, rounds: int = ROUNDS) -> list[dict]:

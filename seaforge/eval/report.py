@@ -19,7 +19,7 @@ def fmt(entry: dict | float | None, se: bool = True) -> str:
     err = entry.get("stderr") if isinstance(entry, dict) else None
     if se and err is not None and not (isinstance(err, float) and math.isnan(err)):
         return f"{score:.1f} ± {err:.1f}"
-    return f"{score:.1f}"
+    return f"{score:.1f} ± n/a" if se and isinstance(entry, dict) and "stderr" in entry else f"{score:.1f}"
 
 
 def _name(run: dict) -> str:
@@ -79,14 +79,26 @@ def render_markdown(runs: list[dict]) -> str:
     ]
     for row in rows:
         lines.append(f"| {row['name']} | " + " | ".join(fmt(row["comps"][comp], se=False) for comp in comps) + " |")
-    lines += ["", "## Runs", "", "| model | mode | seeds | data | results |", "|---|---|---|---|---|"]
+    lines += ["", "## Runs", "", "| model | protocol | mode | seeds | data | results |", "|---|---|---|---|---|---|"]
     for row in rows:
         config = row["config"]
         lines.append(
-            f"| {row['name']} | {config.get('mode', '?')} | {config.get('seeds', '?')} | "
-            f"{config.get('data', '?')} | {row['path']} |"
+            f"| {row['name']} | {config.get('protocol', 'seaforge')} | {config.get('mode', '?')} | "
+            f"{config.get('seeds', '?')} | {config.get('data', '?')} | {row['path']} |"
         )
+    notes = metric_notes(runs)
+    if notes:  # which metric each task was scored with (chrF++ where SEA-HELM uses MetricX-24)
+        lines += ["", "## Metrics", "", "| task | metric |", "|---|---|"]
+        lines += [f"| {task} | {note} |" for task, note in sorted(notes.items())]
     return "\n".join(lines) + "\n"
+
+
+def metric_notes(runs: list[dict]) -> dict[str, str]:
+    """Task -> what its score is, from the runs' `metric_notes` (SEA-HELM protocol runs)."""
+    notes: dict[str, str] = {}
+    for run in runs:
+        notes.update(run.get("metric_notes") or {})
+    return notes
 
 
 def _png(fig) -> str:
@@ -169,6 +181,10 @@ def render_html(runs: list[dict]) -> str:
         + "</tr>"
         for rank, row in enumerate(rows, 1)
     )
+    notes = "".join(
+        f"<li><b>{html.escape(task)}</b>: {html.escape(note)}</li>" for task, note in sorted(metric_notes(runs).items())
+    )
+    notes = f"<h2>Metrics</h2><ul>{notes}</ul>" if notes else ""
     imgs = "".join(
         f"<h2>{html.escape(title)}</h2><img alt='{html.escape(title)}' src='data:image/png;base64,{png}'>"
         for title, png in charts
@@ -181,7 +197,7 @@ def render_html(runs: list[dict]) -> str:
         "text-align:right}td:nth-child(2){text-align:left}img{max-width:100%}</style></head>"
         f"<body><h1>SEA leaderboard</h1><p>Normalized scores: 0 = random guessing, 100 = "
         f"perfect; ± is the bootstrap standard error.</p><table><tr>{head}</tr>{body}</table>"
-        f"{imgs}</body></html>"
+        f"{notes}{imgs}</body></html>"
     )
 
 

@@ -17,19 +17,23 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from seaforge.config import read_yaml
 from seaforge.errors import UserError
 
+# Spelled as SEA-HELM spells them; the earlier underscore spellings are still accepted.
 COMPETENCIES = (
     "nlu",
     "nlg",
     "nlr",
-    "instruction_following",
-    "multi_turn",
-    "linguistic_diagnostics",
+    "instruction-following",
+    "multi-turn",
+    "linguistic-diagnostics",
     "cultural",
     "knowledge",
     "safety",
 )
+COMPETENCY_ALIASES = {name.replace("-", "_"): name for name in COMPETENCIES if "-" in name}
 METRICS = (
     "accuracy",
+    "balanced_accuracy",  # SEA-HELM's "accuracy": mean recall over the gold labels
+    "gold_probability",  # SEA-HELM's logprobs tasks: mean probability of the gold answer (0-100)
     "macro_f1",
     "squad_f1",
     "chrf_pp",
@@ -39,7 +43,8 @@ METRICS = (
     "pair_accuracy",
 )
 DEFAULT_LANGUAGES = ("id", "vi", "th", "ta", "tl", "ms", "my")
-SUITES = {"seahelm": None}  # None: every bundled task
+SUITES = ("seahelm", "seahelm_logprobs", "seahelm-logprobs")  # per-language lists: seahelm.py
+LOGPROBS_SUFFIX = "-logprobs"  # SEA-HELM's name for a choice task scored by log-probabilities
 TASKS_DIR = "tasks"
 # A task name becomes a folder (OUT/items/<name>/) and a file name (DATA/<name>.jsonl).
 SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
@@ -63,11 +68,14 @@ class Source(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     hf: str | None = None  # Hugging Face dataset id (SEA-HELM's datasets on the hub)
-    hf_config: str | None = None  # may contain {lang}
-    split: str = "{lang}"  # SEA-HELM keeps one split per language
-    fewshot_split: str | None = "{lang}_fewshot"
+    hf_config: str | None = "{lang}"  # SEA-HELM: one config per language (may contain {lang})
+    split: str = "eval"  # SEA-HELM's test split ...
+    fewshot_split: str | None = "examples"  # ... and its separate few-shot split
     samples: str | None = None  # package-relative JSONL of our own sample items
     fields: dict[str, str] = Field(default_factory=dict)  # rename source field -> template field
+    # Renames for SEA-HELM records only (`{"prompts": [{...}], "label"}`), whose fields can mean
+    # something else than ours: in its translation sets `text` is the source and `label` the reference.
+    prompts_fields: dict[str, str] = Field(default_factory=dict)
     label_field: str = "label"
     label_map: dict[str, str] = Field(default_factory=dict)  # source label -> canonical label
 
@@ -90,6 +98,11 @@ class Task(BaseModel):
     name: str
     competency: Literal[COMPETENCIES]  # type: ignore[valid-type]
     description: str = ""
+    aliases: list[str] = Field(default_factory=list)  # earlier seaforge names, still accepted by --tasks
+    aggregation_group: str | None = None  # SEA-HELM: group tasks averaged first (en->xx + xx->en)
+    chat_only: bool = False  # SEA-HELM skips it for base models (constants.yaml base_models_skip_tasks)
+    scoring: Literal["generate", "loglikelihood", "cloze"] | None = None  # choice tasks: forces --choice-scoring
+    variant_of: str | None = None  # a `-logprobs` variant made from this task
     kind: Literal["choice", "generate", "pairs", "chat"]
     metric: Literal[METRICS]  # type: ignore[valid-type]
     labels: list[str] = Field(default_factory=list)  # canonical labels of a choice task
@@ -102,6 +115,11 @@ class Task(BaseModel):
     source: Source = Field(default_factory=Source)
     languages: dict[str, LanguageSpec]
     path: str | None = None
+
+    @field_validator("competency", mode="before")
+    @classmethod
+    def _competency_spelling(cls, value):
+        return COMPETENCY_ALIASES.get(value, value) if isinstance(value, str) else value
 
     @field_validator("name")
     @classmethod
@@ -129,7 +147,7 @@ class Task(BaseModel):
         """Random-guess score on the 0-100 scale: 1/k for choice, 1/2 for pairs, else 0."""
         if self.baseline is not None:
             return self.baseline
-        if self.kind == "choice" and self.metric == "accuracy":
+        if self.kind == "choice" and self.metric in ("accuracy", "balanced_accuracy"):
             return 100.0 / len(self.labels)
         if self.kind == "pairs":
             return 50.0
@@ -186,32 +204,82 @@ def bundled_dir() -> Path:
     return Path(str(resources.files("seaforge.eval") / TASKS_DIR))
 
 
-def bundled_tasks() -> dict[str, Task]:
-    """Every bundled task by name, in file-name order."""
-    tasks = {}
+class TaskIndex(dict):
+    """Tasks by name; an earlier name (`mcqa`, `knowledge`, `minimal_pairs` ...) finds its task too."""
+
+    def __missing__(self, name: str) -> Task:
+        for task in self.values():
+            if name in task.aliases:
+                return task
+        raise KeyError(name)
+
+    def __contains__(self, name: object) -> bool:
+        return dict.__contains__(self, name) or any(name in task.aliases for task in self.values())
+
+
+def logprobs_variant(task: Task) -> Task:
+    """SEA-HELM's `<task>-logprobs`: the same items and prompts, every option scored by its
+    log-probability, reported as the mean probability of the gold answer (not normalized)."""
+    suffix = LOGPROBS_SUFFIX
+    return task.model_copy(
+        update={
+            "name": task.name + suffix,
+            "aliases": [alias + suffix for alias in task.aliases],
+            "metric": "gold_probability",
+            "scoring": "loglikelihood",
+            "baseline": 0.0,
+            "aggregation_group": task.aggregation_group + suffix if task.aggregation_group else None,
+            "variant_of": task.name,
+            "description": f"{task.description} (log-probabilities of the options)",
+        },
+        deep=True,
+    )
+
+
+def bundled_tasks() -> TaskIndex:
+    """Every bundled task by name, in file-name order; each choice task also as `<name>-logprobs`."""
+    tasks = TaskIndex()
     for path in sorted(bundled_dir().glob("*.yaml")):
         task = load_task(path)
         tasks[task.name] = task
+    for task in list(tasks.values()):
+        if task.kind == "choice" and task.scoring is None:
+            variant = logprobs_variant(task)
+            tasks[variant.name] = variant
     return tasks
 
 
 def select_tasks(spec: str) -> list[Task]:
-    """Tasks from a comma list of suite names, task names, competencies or YAML paths."""
+    """Tasks from a comma list of suite names, task names (or earlier names), aggregation groups
+    (`thai_exam`), competencies or YAML paths. A suite here is every bundled task; the per-language
+    SEA-HELM lists are applied by `select_suite` (seahelm protocol)."""
     bundled = bundled_tasks()
     chosen: dict[str, Task] = {}
     for part in [p.strip() for p in spec.split(",") if p.strip()]:
+        competency = COMPETENCY_ALIASES.get(part, part)
+        groups = {name: task for name, task in bundled.items() if task.aggregation_group == part}
         if part in SUITES:
-            chosen.update(bundled)
+            chosen.update({name: task for name, task in bundled.items() if task.variant_of is None})
         elif part in bundled:
-            chosen[part] = bundled[part]
-        elif part in COMPETENCIES:
-            chosen.update({name: task for name, task in bundled.items() if task.competency == part})
+            task = bundled[part]
+            chosen[task.name] = task
+        elif groups:
+            chosen.update(groups)
+        elif competency in COMPETENCIES:
+            chosen.update(
+                {
+                    name: task
+                    for name, task in bundled.items()
+                    if task.competency == competency and task.variant_of is None
+                }
+            )
         elif part.endswith((".yaml", ".yml")):
             task = load_task(part)
             chosen[task.name] = task
         else:
+            names = [name for name, task in bundled.items() if task.variant_of is None]
             raise TaskError(
-                f"unknown task {part!r}; known: {', '.join(list(SUITES) + list(bundled))}"
-                f" or a competency ({', '.join(COMPETENCIES)}) or a .yaml path"
+                f"unknown task {part!r}; known: {', '.join(list(SUITES[:2]) + names)} (choice tasks also as "
+                f"<task>{LOGPROBS_SUFFIX}), a group, a competency ({', '.join(COMPETENCIES)}) or a .yaml path"
             )
     return list(chosen.values())

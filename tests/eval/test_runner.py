@@ -52,7 +52,7 @@ class Oracle:
 
 
 def test_oracle_scores_100_normalized_and_wrong_answers_score_below_chance(tmp_path):
-    tasks = select_tasks("sentiment,qa,translation_en_xx,translation_xx_en,summarization,knowledge")
+    tasks = select_tasks("sentiment,qa,translation-en-xx,translation-xx-en,abssum,global_mmlu_lite")
     langs = ["id", "th", "my"]
     good = run_eval(Oracle(tasks, langs), tasks, tmp_path / "good", RunConfig(languages=langs, mode="instruct"))
     for lang in langs:
@@ -61,11 +61,21 @@ def test_oracle_scores_100_normalized_and_wrong_answers_score_below_chance(tmp_p
                 key = next(k for k in summary if k.startswith("normalized_") and "stderr" not in k)
                 assert summary[key] == pytest.approx(100.0), (lang, name)
     assert good["aggregate"]["sea_average"]["score"] == pytest.approx(100.0)
+    # Below chance is negative under seaforge's earlier rules (--protocol seaforge) ...
     bad = run_eval(
-        Oracle(tasks, langs, wrong=True), tasks, tmp_path / "bad", RunConfig(languages=langs, mode="instruct")
+        Oracle(tasks, langs, wrong=True),
+        tasks,
+        tmp_path / "bad",
+        RunConfig(languages=langs, mode="instruct", protocol="seaforge"),
     )
     assert bad["results"]["id"]["nlu"]["sentiment"]["normalized_accuracy"] == pytest.approx(-50.0)
     assert bad["results"]["id"]["nlu"]["sentiment"]["unparsed"] == 4
+    # ... and clipped at 0 under SEA-HELM's, the default (issue 16), with the null answers counted.
+    clipped = run_eval(
+        Oracle(tasks, langs, wrong=True), tasks, tmp_path / "clipped", RunConfig(languages=langs, mode="instruct")
+    )
+    sentiment = clipped["results"]["id"]["nlu"]["sentiment"]
+    assert sentiment["normalized_balanced_accuracy"] == 0.0 and sentiment["null_count"] == 4
 
 
 @pytest.fixture(scope="module")
@@ -81,16 +91,18 @@ def test_tiny_model_run_writes_seahelm_shaped_results_and_resumes_from_cache(tmp
     )
     first = run_eval(tiny, tasks, tmp_path, config)
     entry = first["results"]["th"]["nlu"]["sentiment"]
-    assert set(entry) >= {"accuracy", "normalized_accuracy", "stderr", "n", "per_seed"}
-    assert first["results"]["id"]["linguistic_diagnostics"]["minimal_pairs"]["n"] == 2
-    assert "chrf_pp" in first["results"]["th"]["nlg"]["translation_xx_en"]
+    # SEA-HELM's protocol (the default): balanced accuracy, with macro-F1 and the null count beside it.
+    assert set(entry) >= {"balanced_accuracy", "normalized_balanced_accuracy", "stderr", "n", "per_seed"}
+    assert {"macro_f1", "null_count"} <= set(entry)
+    assert first["results"]["id"]["linguistic-diagnostics"]["minimal_pairs"]["n"] == 2
+    assert "chrf_pp" in first["results"]["th"]["nlg"]["translation-xx-en"]
     assert first["model"]["chat_template_sha256"] and first["config"]["seeds"] == [0, 1]
     assert first["config"]["mode"] == "base" and first["timings"]["per_task_s"]["sentiment"]["id"] >= 0
     assert first["cache"]["misses"] > 0
     again = run_eval(tiny, tasks, tmp_path, config)  # nothing recomputed
     assert again["cache"]["misses"] == 0 and again["results"] == first["results"]
     on_disk = load_results(tmp_path)
-    assert on_disk["results"]["th"]["nlu"]["sentiment"]["accuracy"] == entry["accuracy"]
+    assert on_disk["results"]["th"]["nlu"]["sentiment"]["balanced_accuracy"] == entry["balanced_accuracy"]
     rows = (tmp_path / "items" / "sentiment" / "id.jsonl").read_text().splitlines()
     assert len(rows) == 4 and {json.loads(r)["seed"] for r in rows} == {0, 1}
 
@@ -106,7 +118,7 @@ def test_rescoring_with_a_changed_metric_needs_no_inference(tmp_path, tiny):
 
 
 def test_chat_task_is_judged_in_both_orders(tmp_path):
-    task = TASKS["mtbench"]
+    task = TASKS["mt-bench"]
 
     def always_first(batch):  # a judge with pure position bias
         return ["Both fine. [[A]]"] * len(batch)
@@ -131,24 +143,24 @@ def test_chat_task_is_judged_in_both_orders(tmp_path):
                 RunConfig(languages=["id", "vi"], mode="instruct"),
                 judge=judge,
             )
-        assert res["results"]["id"]["multi_turn"]["mtbench"]["win_rate"] == pytest.approx(expected)
+        assert res["results"]["id"]["multi-turn"]["mt-bench"]["win_rate"] == pytest.approx(expected)
         assert res["judge"]["model"] == "judge"
 
 
 def test_chat_without_judge_is_reported_unscored_next_to_scored_tasks(tmp_path):
-    tasks = [TASKS["mtbench"], TASKS["sentiment"]]
+    tasks = [TASKS["mt-bench"], TASKS["sentiment"]]
     res = run_eval(Oracle(tasks, ["id"]), tasks, tmp_path, RunConfig(languages=["id"], mode="instruct"))
-    assert res["results"]["id"]["multi_turn"]["mtbench"]["unscored"] == 2
-    assert res["results"]["id"]["nlu"]["sentiment"]["normalized_accuracy"] == pytest.approx(100.0)
+    assert res["results"]["id"]["multi-turn"]["mt-bench"]["unscored"] == 2
+    assert res["results"]["id"]["nlu"]["sentiment"]["normalized_balanced_accuracy"] == pytest.approx(100.0)
 
 
 def test_a_run_that_can_score_nothing_is_an_error_and_writes_no_results(tmp_path):
     from seaforge.errors import UserError
 
-    with pytest.raises(UserError, match=r"nothing can be scored: mtbench need\(s\) a judge"):
+    with pytest.raises(UserError, match=r"nothing can be scored: mt-bench need\(s\) a judge"):
         run_eval(
-            Oracle([TASKS["mtbench"]], ["id"]),
-            [TASKS["mtbench"]],
+            Oracle([TASKS["mt-bench"]], ["id"]),
+            [TASKS["mt-bench"]],
             tmp_path,
             RunConfig(languages=["id"], mode="instruct"),
         )
@@ -170,7 +182,7 @@ def test_languages_without_prompts_are_skipped_with_a_reason(tmp_path):
 
 
 def test_report_and_compare_two_runs(tmp_path):
-    tasks = select_tasks("sentiment,knowledge")
+    tasks = select_tasks("sentiment,global_mmlu_lite")
     langs = ["id", "vi"]
     run_eval(Oracle(tasks, langs), tasks, tmp_path / "a", RunConfig(languages=langs, mode="instruct"))
     run_eval(Oracle(tasks, langs, wrong=True), tasks, tmp_path / "b", RunConfig(languages=langs, mode="instruct"))

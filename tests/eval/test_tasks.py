@@ -15,16 +15,27 @@ from seaforge.eval.tasks import (
     select_tasks,
 )
 
+# Competency names as SEA-HELM spells them (issue 16; they were underscored before).
 ISSUE_COMPETENCIES = {
     "nlu",
     "nlg",
     "nlr",
-    "instruction_following",
-    "multi_turn",
-    "linguistic_diagnostics",
+    "instruction-following",
+    "multi-turn",
+    "linguistic-diagnostics",
     "cultural",
     "knowledge",
     "safety",
+}
+# Task names as SEA-HELM spells them, with the earlier seaforge names that still select them.
+RENAMED = {
+    "mcqa": "belebele-qa-mc",
+    "translation_en_xx": "translation-en-xx",
+    "translation_xx_en": "translation-xx-en",
+    "summarization": "abssum",
+    "ifeval": "if-eval",
+    "mtbench": "mt-bench",
+    "knowledge": "global_mmlu_lite",
 }
 
 
@@ -35,26 +46,74 @@ def test_bundled_suite_covers_every_competency_of_the_issue():
     assert {
         "sentiment",
         "qa",
-        "mcqa",
+        "belebele-qa-mc",
         "metaphor",
-        "translation_en_xx",
-        "translation_xx_en",
-        "summarization",
+        "paraphrase",
+        "translation-en-xx",
+        "translation-xx-en",
+        "translation-id-xx",
+        "translation-xx-id",
+        "abssum",
         "nli",
         "causal",
-        "ifeval",
-        "mtbench",
+        "if-eval",
+        "mt-bench",
+        "mp-r",
+        "pragmatic-single",
+        "pragmatic-pair",
         "minimal_pairs",
+        "kalahi-mc",
         "cultural",
-        "knowledge",
+        "global_mmlu_lite",
+        "thai_exam_a_level",
+        "thai_exam_onet",
         "toxicity",
+        "sentiment-logprobs",
+        "thai_exam_ic-logprobs",
     } <= names
 
 
+def test_earlier_names_still_select_the_renamed_tasks():
+    tasks = bundled_tasks()
+    for old, new in RENAMED.items():
+        assert old not in dict(tasks) and tasks[old].name == new, old
+        assert [task.name for task in select_tasks(old)] == [new]
+    assert [t.name for t in select_tasks("instruction_following")] == ["if-eval"]  # old competency spelling
+
+
+def test_a_custom_task_with_the_old_competency_spelling_loads(tmp_path):
+    path = tmp_path / "mine.yaml"
+    path.write_text(f"extends: {bundled_dir() / 'if-eval.yaml'}\nname: mine\ncompetency: instruction_following\n")
+    assert load_task(path).competency == "instruction-following"
+
+
+def test_logprobs_variants_score_every_option_and_report_the_gold_probability():
+    tasks = bundled_tasks()
+    variant, parent = tasks["causal-logprobs"], tasks["causal"]
+    assert variant.variant_of == "causal" and variant.scoring == "loglikelihood"
+    assert variant.metric == "gold_probability" and variant.random_baseline == 0.0
+    assert variant.languages == parent.languages and variant.source == parent.source
+    assert tasks["thai_exam_tgat-logprobs"].aggregation_group == "thai_exam-logprobs"
+    assert tasks["knowledge-logprobs"].name == "global_mmlu_lite-logprobs"  # an earlier name, too
+    assert not any(task.kind != "choice" for task in tasks.values() if task.variant_of)
+
+
+def test_thai_exam_group_selects_its_five_subsets():
+    names = [task.name for task in select_tasks("thai_exam")]
+    assert sorted(names) == [f"thai_exam_{s}" for s in ("a_level", "ic", "onet", "tgat", "tpat1")]
+    assert {task.source.hf_config for task in select_tasks("thai_exam")} == {"a_level", "ic", "onet", "tgat", "tpat1"}
+
+
 @pytest.mark.parametrize("task", list(bundled_tasks().values()), ids=lambda t: t.name)
-def test_every_task_has_sample_items_for_every_default_language(task):
+def test_every_task_has_sample_items_for_each_of_its_languages(task):
+    # Languages follow SEA-HELM's task list (mp-r: id, ta; kalahi-mc: tl), not all seven for all.
+    from seaforge.eval.seahelm import SUITES
+
     for lang in DEFAULT_LANGUAGES:
-        assert lang in task.languages, f"{task.name} lacks a {lang} prompt"
+        listed = task.name in SUITES["seahelm"].get(lang, []) or task.aggregation_group in SUITES["seahelm"].get(
+            lang, []
+        )
+        assert not listed or lang in task.languages, f"SEA-HELM lists {task.name} for {lang}; no prompt"
     for lang in task.languages:
         loaded = load_items(task, lang, "samples")
         assert len(loaded.items) >= 2, f"{task.name}/{lang}"
@@ -68,7 +127,8 @@ def test_sample_records_are_all_marked_as_samples():
 
 
 def test_extends_inherits_prompts_and_overrides_only_named_keys():
-    cultural, knowledge = load_task(bundled_dir() / "cultural.yaml"), load_task(bundled_dir() / "knowledge.yaml")
+    cultural = load_task(bundled_dir() / "cultural.yaml")
+    knowledge = load_task(bundled_dir() / "global_mmlu_lite.yaml")
     assert cultural.competency == "cultural" and cultural.source.samples == "samples/cultural.jsonl"
     assert cultural.languages["th"] == knowledge.languages["th"]
     assert cultural.source.hf is None and knowledge.source.hf
@@ -89,7 +149,7 @@ def test_language_variant_overrides_one_prompt(tmp_path):
 
 
 def test_defaults_block_is_merged_into_each_language():
-    mcqa = load_task(bundled_dir() / "mcqa.yaml")
+    mcqa = load_task(bundled_dir() / "belebele-qa-mc.yaml")
     assert mcqa.languages["id"].options == {"A": "A", "B": "B", "C": "C", "D": "D"}
     assert mcqa.languages["my"].options["A"] == "က"  # a language may still override
 
@@ -124,7 +184,7 @@ def test_bad_jsonl_line_error_names_file_line_and_field(tmp_path):
 
 
 def test_native_option_words_are_accepted_as_labels(tmp_path):
-    task = load_task(bundled_dir() / "knowledge.yaml")
+    task = load_task(bundled_dir() / "global_mmlu_lite.yaml")
     data = tmp_path / "k.jsonl"
     data.write_text(
         '{"id": "1", "lang": "my", "question": "q", "option_a": "a", "option_b": "b", '
@@ -135,7 +195,7 @@ def test_native_option_words_are_accepted_as_labels(tmp_path):
 
 
 def test_seahelm_hub_record_format_is_read(tmp_path):
-    task = load_task(bundled_dir() / "mcqa.yaml")
+    task = load_task(bundled_dir() / "belebele-qa-mc.yaml")
     record = {
         "id": 7,
         "label": "D",
@@ -149,7 +209,8 @@ def test_seahelm_hub_record_format_is_read(tmp_path):
 
 
 def test_select_tasks_by_suite_competency_and_name():
-    assert len(select_tasks("seahelm")) == len(bundled_tasks())
+    # Without the per-language lists (seaforge protocol) a suite is every task, not the variants.
+    assert len(select_tasks("seahelm")) == len([t for t in bundled_tasks().values() if not t.variant_of])
     assert {t.name for t in select_tasks("nlr")} == {"nli", "causal"}
     assert [t.name for t in select_tasks("sentiment, qa")] == ["sentiment", "qa"]
     with pytest.raises(TaskError, match="unknown task 'nope'"):
@@ -158,10 +219,11 @@ def test_select_tasks_by_suite_competency_and_name():
 
 def test_random_baselines():
     tasks = bundled_tasks()
-    assert tasks["knowledge"].random_baseline == 25.0
+    assert tasks["global_mmlu_lite"].random_baseline == 25.0
+    assert tasks["thai_exam_onet"].random_baseline == 20.0
     assert tasks["sentiment"].random_baseline == pytest.approx(100 / 3)
     assert tasks["minimal_pairs"].random_baseline == 50.0
-    assert tasks["mtbench"].random_baseline == 50.0
+    assert tasks["mt-bench"].random_baseline == 50.0
     assert tasks["qa"].random_baseline == 0.0
 
 
