@@ -60,6 +60,11 @@ def _records(path: Path, lang: str) -> list[dict]:
     return [{**row, "lang": lang} for row in rows]
 
 
+def _se(value) -> str:
+    """The standard error as printed: "n/a" where one item (or none) gives no estimate."""
+    return "n/a" if value is None or value != value else f"{value:.1f}"
+
+
 def write_data(corpora: Path, out: Path) -> list[tuple[str, str, str]]:
     """Write the `--data` folder; returns the (task, language, file) triples it holds."""
     written = []
@@ -86,6 +91,7 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=40)
     ap.add_argument("--model", action="append", help="Any model argument (repeatable); default tiny:llama.")
     ap.add_argument("--write-data", help="Only write the data folder here and stop.")
+    ap.add_argument("--only", help="Comma-separated tasks of SOURCES to run (default: all).")
     args = ap.parse_args()
     corpora = Path(args.shared) / "corpora"
     if not corpora.is_dir():
@@ -103,8 +109,10 @@ def main() -> None:
         for model in args.model or ["tiny:llama"]:
             backend = make_backend("hf", model, batch_size=8)
             print(f"\n{model}")
-            print(f"{'task':16} {'lang':4} {'items':>5} {'shots':>5} {'accuracy':>8} {'baseline':>8}  file")
+            print(f"{'task':16} {'lang':4} {'items':>5} {'shots':>5} {'score':>14} {'baseline':>8}  file")
             for name, lang, rel in written:
+                if args.only and name not in args.only.split(","):
+                    continue
                 started = time.perf_counter()
                 config = RunConfig(
                     languages=[lang], data=str(data), limit=args.limit, mode="base", choice_scoring="loglikelihood"
@@ -117,7 +125,7 @@ def main() -> None:
                 metric = result["tasks"][task.name]["metric"]  # balanced accuracy under SEA-HELM's protocol
                 print(
                     f"{task.name:16} {lang:4} {summary['n']:5d} {summary['fewshot']['k']:5d} "
-                    f"{summary[metric]:8.1f} {summary['baseline']:8.1f}  {rel} "
+                    f"{summary[metric]:6.1f} ± {_se(summary.get('stderr')):>5} {summary['baseline']:8.1f}  {rel} "
                     f"({time.perf_counter() - started:.1f}s)"
                 )
 

@@ -28,20 +28,10 @@ from rich.table import Table
 
 from seaforge.data.profiles import PROFILES_FILE, LanguageProfile, TextStats, profiles_document, text_stats
 from seaforge.io import atomic_write_json
+from seaforge.text.langid_corpora import NUSAX_FOLDERS
 
 REPO = Path(__file__).resolve().parents[1]
-NUSAX_COLUMNS = {
-    "english": "en",
-    "indonesian": "id",
-    "javanese": "jv",
-    "sundanese": "su",
-    "acehnese": "ace",
-    "balinese": "ban",
-    "banjarese": "bjn",
-    "buginese": "bug",
-    "madurese": "mad",
-    "minangkabau": "min",
-}
+NUSAX_COLUMNS = NUSAX_FOLDERS  # the MT file's columns are named like the sentiment folders
 console = Console(width=120)
 
 

@@ -11,39 +11,10 @@ import csv
 import json
 from pathlib import Path
 
-UDHR = {
-    "eng": "en",
-    "ind": "id",
-    "zsm": "ms",
-    "tgl": "tl",
-    "vie": "vi",
-    "tha": "th",
-    "khm": "km",
-    "lao": "lo",
-    "mya": "my",
-    "cmn": "zh",
-    "tam": "ta",
-    "jav": "jv",
-    "sun": "su",
-    "ceb": "ceb",
-    "ilo": "ilo",
-    "min": "min",
-    "ban": "ban",
-    "ace": "ace",
-    "shn": "shn",
-}
-NUSAX = {
-    "indonesian": "id",
-    "english": "en",
-    "javanese": "jv",
-    "sundanese": "su",
-    "acehnese": "ace",
-    "balinese": "ban",
-    "banjarese": "bjn",
-    "buginese": "bug",
-    "madurese": "mad",
-    "minangkabau": "min",
-}
+from seaforge.text.langid_corpora import NUSAX_FOLDERS, UDHR_FILES
+
+UDHR = UDHR_FILES  # file stem -> language code
+NUSAX = NUSAX_FOLDERS  # sentiment folder -> language code
 
 
 def _jsonl(path: Path) -> list[dict]:

@@ -4,22 +4,11 @@ from pathlib import Path
 
 import pytest
 
+from seaforge.text.langid_corpora import UDHR_FILES
+
 UDHR = Path(__file__).resolve().parents[3] / "shared" / "corpora" / "udhr"
-LANGS = {
-    "ind": "id",
-    "zsm": "ms",
-    "tgl": "tl",
-    "vie": "vi",
-    "tha": "th",
-    "khm": "km",
-    "lao": "lo",
-    "mya": "my",
-    "eng": "en",
-    "cmn": "zh",
-    "tam": "ta",
-    "jav": "jv",
-    "sun": "su",
-}
+MAIN = ("id", "ms", "tl", "vi", "th", "km", "lo", "my", "en", "zh", "ta", "jv", "su")
+LANGS = {name: lang for name, lang in UDHR_FILES.items() if lang in MAIN}
 
 
 @pytest.fixture(scope="module")
