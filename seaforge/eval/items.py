@@ -225,7 +225,9 @@ def record_to_item(task: Task, record: dict, lang: str, where: str) -> Item:
     )
     item_id = str(raw_id)
     if not item_id:
-        raise TaskError(f"{where}: field `id` is missing")
+        # A CSV export or a hand-made file often has no id column: its position names the item
+        # (stable for resuming and the cache as long as the file is unchanged).
+        item_id = f"row-{where.rsplit(':', 1)[-1]}" if ":" in where else where
     label = None
     if task.kind == "choice":
         raw_label = record.get(task.source.label_field, record.get("label"))

@@ -119,6 +119,14 @@ def test_csv_files_are_read_like_jsonl(tmp_path):
     assert items[0].fields["text"] == "Makanannya enak, pelayanannya ramah"
 
 
+def test_a_csv_without_an_id_column_names_items_by_their_row(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text('text,label\n"Pesanannya cepat sampai",positive\n"Barangnya rusak",negative\n', encoding="utf-8")
+    items, skipped = read_jsonl(path, TASKS["sentiment"], "id", strict=True, file_lang="id")
+    assert [(item.id, item.label) for item in items] == [("row-2", "positive"), ("row-3", "negative")]
+    assert skipped == 0
+
+
 def test_a_file_without_language_is_scored_only_in_the_named_language(tmp_path):
     data = _jsonl(tmp_path / "test.id.jsonl", _causal_rows("x"))
     spec = parse_data([f"causal:id={data}"])
