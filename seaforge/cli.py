@@ -116,7 +116,9 @@ def run(argv: list[str] | None = None) -> int:
         return _fail(str(err))
     except OSError as err:  # missing file, permission, full disk: name the file, no traceback
         about_a_path = isinstance(err, (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError))
-        if debug or (err.errno is None and not about_a_path):
+        # numpy's ndarray.tofile (GGUF export) reports a full disk as an OSError without errno
+        full_disk = err.errno is None and str(err).startswith("Not enough free space")
+        if debug or (err.errno is None and not about_a_path and not full_disk):
             raise
         where = f"{err.filename}: " if err.filename else ""
         return _fail(f"{where}{err.strerror or err}")

@@ -56,6 +56,13 @@ def test_a_full_disk_seen_by_safetensors_is_one_line(failing_command, capsys):
     assert capsys.readouterr().err.startswith("error: writing safetensors failed: ")
 
 
+def test_a_full_disk_seen_by_numpy_is_one_line(failing_command, capsys):
+    # what numpy's tofile raised when a GGUF export filled the disk during `make demo`
+    failing_command["error"] = OSError("Not enough free space to write 65577160 bytes after offset 2359296")
+    assert cli.run(["probe", "boom"]) == 2
+    assert capsys.readouterr().err == "error: Not enough free space to write 65577160 bytes after offset 2359296\n"
+
+
 def test_debug_shows_the_traceback(failing_command, monkeypatch):
     failing_command["error"] = UserError("bad")
     monkeypatch.setenv("SEAFORGE_DEBUG", "1")
