@@ -17,18 +17,23 @@ def _tree(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): gzip.open(p).read() for p in sorted(folder.rglob("*.jsonl.gz"))}
 
 
+def _start_run(recipe_path) -> subprocess.Popen:
+    """`seaforge data run RECIPE` in its own session, so the test can kill it (or just its parent)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "seaforge", "data", "run", str(recipe_path)],
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 def test_killed_run_resumes_to_identical_output(tmp_path, small_corpus, finished_run, recipe_factory):
     from seaforge.data.pipeline import run_recipe
     from seaforge.data.recipe import load_recipe
 
     _, _, reference = finished_run
     recipe_path = recipe_factory(tmp_path, small_corpus, tmp_path / "out", keep_rejected=True)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "seaforge", "data", "run", str(recipe_path)],
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    proc = _start_run(recipe_path)
     marker = tmp_path / "out" / "logs" / "curate" / "completions"
     deadline = time.time() + 90
     while not (marker.is_dir() and any(marker.iterdir())) and time.time() < deadline and proc.poll() is None:
@@ -74,12 +79,7 @@ def test_killing_only_the_parent_takes_its_workers_with_it_and_a_rerun_completes
 
     _, _, reference = finished_run
     recipe_path = recipe_factory(tmp_path, small_corpus, tmp_path / "out", keep_rejected=True)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "seaforge", "data", "run", str(recipe_path)],
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    proc = _start_run(recipe_path)
     try:
         children: set = set()
         deadline = time.time() + 90
