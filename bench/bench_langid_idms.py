@@ -4,20 +4,20 @@
 
 For every Indonesian and Malay sentence of the held-out groups (seaforge.text.langid_corpora),
 it computes the level-2 evidence detect uses (CLD2's ms/id log-odds, counts of documented
-contrasts) and two candidates it does not use (lid.176's ms/id odds, lingua restricted to id and
-ms); a balanced logistic regression is trained on one group and scored on the other, both ways.
-"With own text" adds the Indonesian and Malay sentences our own package data holds (guard seeds,
-bundled corpora, eval samples; never the language-ID eval set, a B source) to the training side.
+contrasts, wordfreq's word preferences) and two candidates it does not use (lid.176's ms/id
+odds, lingua restricted to id and ms); a balanced logistic regression is trained on one group
+and scored on the other, both ways.
+"Own text" adds the Indonesian and Malay sentences our own package data holds (guard seeds,
+bundled text; never the language-ID eval set, a B source) to the training side, as the shipped
+model's training does (seaforge.text.langid_corpora.own_text).
 Lingua's cost per sentence is timed on 100 characters, against CLD2 in the same run.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import time
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -26,43 +26,11 @@ from sklearn.linear_model import LogisticRegression
 
 from seaforge.text.langid import _model, cld2_predictions
 from seaforge.text.langid_cluster import Evidence, level2_vector
-from seaforge.text.langid_corpora import _keep, load_items, split_sentences
-
-OWN_FILES = (
-    ("seaforge.guard", "data", ("seed_a.jsonl", "seed_c.jsonl")),
-    ("seaforge.data", "bundled", ("prose_latin.jsonl", "chat.jsonl")),
-)
-SKIP_KEYS = {"id", "lang", "label", "split", "topic", "categories", "mix", "language", "role"}
-
-
-def _strings(obj):
-    if isinstance(obj, str):
-        yield obj
-    elif isinstance(obj, dict):
-        for key, value in obj.items():
-            if key not in SKIP_KEYS:
-                yield from _strings(value)
-    elif isinstance(obj, list):
-        for value in obj:
-            yield from _strings(value)
-
-
-def own_sentences() -> list[tuple[str, str]]:
-    """(lang, sentence) for the id/ms records our package data holds (not code-switched ones)."""
-    out = []
-    for package, folder, names in OWN_FILES:
-        for name in names:
-            text = resources.files(package).joinpath(folder, name).read_text("utf-8")
-            for line in text.splitlines():
-                record = json.loads(line)
-                lang = record.get("lang")
-                if lang in ("id", "ms") and not record.get("mix"):
-                    out += [(lang, s) for t in _strings(record) for s in split_sentences(t) if _keep(s)]
-    return out
+from seaforge.text.langid_corpora import load_items, own_text
 
 
 def features(texts: list[str]) -> np.ndarray:
-    """Columns: level-2 vector (CLD2 odds, 8 contrast counts), lid.176 odds, lingua odds."""
+    """Columns: level-2 vector (CLD2 odds, 8 contrast counts, wordfreq), lid.176 odds, lingua odds."""
     lid = _model()
     lingua = LanguageDetectorBuilder.from_languages(Language.INDONESIAN, Language.MALAY).build()
     rows = []
@@ -101,19 +69,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--corpora", default=str(Path(__file__).resolve().parents[2] / "shared" / "corpora"))
     args = parser.parse_args()
-    items = [i for i in load_items(args.corpora) if i.lang in ("id", "ms")]
+    items = [i for i in load_items(args.corpora, with_own=False) if i.lang in ("id", "ms")]
     X = features([i.text for i in items])
     y = np.array([i.lang == "ms" for i in items])
     group = np.array([i.group for i in items])
-    own = own_sentences()
-    X_own, y_own = features([t for _, t in own]), np.array([lang == "ms" for lang, _ in own])
-    shipped, lid, lingua = list(range(9)), [9], [10]
+    own = own_text()
+    X_own, y_own = features([i.text for i in own]), np.array([i.lang == "ms" for i in own])
+    before, contrasts, wf, lid, lingua = list(range(9)), list(range(1, 9)), [9], [10], [11]
     rows = [
-        ("CLD2 odds + documented contrasts (shipped)", shipped, False),
-        ("+ lid.176's ms/id odds", shipped + lid, False),
-        ("+ lingua (id and ms only)", shipped + lingua, False),
-        ("contrasts alone", list(range(1, 9)), False),
-        ("+ lingua, own id/ms sentences in training", shipped + lingua, True),
+        ("CLD2 odds + documented contrasts (the model before)", before, False),
+        ("+ lid.176's ms/id odds", before + lid, False),
+        ("+ lingua (id and ms only)", before + lingua, False),
+        ("contrasts alone", contrasts, False),
+        ("wordfreq preferences alone", wf, False),
+        ("CLD2 odds + contrasts + wordfreq", before + wf, False),
+        ("CLD2 odds + contrasts + wordfreq, own text in training (shipped)", before + wf, True),
+        ("the same + lingua", before + wf + lingua, True),
     ]
     print(f"{len(items)} sentences (A: {int((group == 'A').sum())}, B: {int((group == 'B').sum())}); own: {len(own)}")
     print("| level-2 evidence | A→B id / ms | B→A id / ms |\n|---|---|---|")

@@ -8,8 +8,9 @@ and confuse Indonesian with Malay. Two calibrated levels (weights fitted by
 
 1. which language, with Indonesian and Malay together as ``msa``: the model's log-probability,
    CLD2's log share and the hand lexicon's bonus for each, weighted, plus a bias per language;
-2. within ``msa``, Indonesian or Malaysian Malay: CLD2's ms/id log-odds and the counts of
-   documented contrasts (``langid_idms``), weighted, with no prior preference for either.
+2. within ``msa``, Indonesian or Malaysian Malay: CLD2's ms/id log-odds, the counts of
+   documented contrasts (``langid_idms``) and the words each standard prefers by wordfreq's
+   frequencies (``langid_wordfreq``), weighted, with the classes balanced in the fit.
 
 The answer is P(language) = P1(language), or P1(msa) x P2(id or ms): text that both standards
 write alike keeps real probability on both.
@@ -27,6 +28,7 @@ from typing import NamedTuple
 
 from seaforge.text.langid_idms import FEATURES as IDMS_FEATURES
 from seaforge.text.langid_idms import idms_counts
+from seaforge.text.langid_wordfreq import preference_score
 
 MODEL_FILE = "langid_sea.bin"
 MODEL_ENV = "SEAFORGE_LANGID_CLUSTER_MODEL"
@@ -37,7 +39,7 @@ GROUP = "msa"
 # Malay-standard forms were tried as Malay evidence too: their fitted weights came out negative,
 # since NusaX's regional-language text borrows them, so they only split id from ms.)
 LEVEL1_FEATURES = ("fasttext_logp", "cld2_log_share")
-LEVEL2_FEATURES = ("cld2_ms_id_log_odds", *IDMS_FEATURES)
+LEVEL2_FEATURES = ("cld2_ms_id_log_odds", *IDMS_FEATURES, "wordfreq_ms_id")
 _LOG_FLOOR = math.log(1e-4)
 _CLD2_FLOOR = math.log(1e-3)
 _MSID_CAP = 3.0
@@ -137,7 +139,7 @@ def level2_vector(ev: Evidence) -> list[float]:
             id_ += p
     log_odds = _log(ms, _CLD2_FLOOR) - _log(id_, _CLD2_FLOOR) if ev.cld2 else 0.0
     log_odds = max(-_MSID_CAP, min(_MSID_CAP, log_odds))
-    return [log_odds, *map(float, ev.idms)]
+    return [log_odds, *map(float, ev.idms), preference_score(ev.clean.split())]
 
 
 class ClusterModel:

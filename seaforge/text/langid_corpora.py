@@ -9,6 +9,11 @@ group it belongs to:
 - group B: NusaX rows 200-399, UDHR paragraphs, IndoNLI (premises and hypotheses), Belebele
   (passages split into sentences, questions), Wisesight, and our self-written eval set.
 
+- group "own": Indonesian and Malay sentences our own package data holds (guard seed prompts,
+  bundled prose and chat; written by the seaforge team, never the language-ID eval set). Real
+  Malaysian text is scarce in the shared corpora (one register a side), so this source joins the
+  training side in both directions and is never scored.
+
 NusaX rows are translations of the same Indonesian sentence into every language, so the split
 is by row index: no row's content sits on both sides. XCOPA and Global-MMLU-Lite are parallel
 across their languages too, and each sits wholly in A.
@@ -60,6 +65,13 @@ UDHR_FILES = {
     "shn": "shn",
 }
 GROUPS = ("A", "B")
+OWN = "own"  # trains in both directions, never scored
+# Our package data with Indonesian and Malay records: (package, folder, files).
+OWN_FILES = (
+    ("seaforge.guard", "data", ("seed_a.jsonl", "seed_c.jsonl")),
+    ("seaforge.data", "bundled", ("prose_latin.jsonl", "chat.jsonl")),
+)
+_OWN_SKIP_KEYS = frozenset({"id", "lang", "label", "split", "topic", "categories", "mix", "role"})
 # Sentence ends: . ! ? followed by space and an upper-case letter, digit or opening quote.
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'“(\[]?[A-Z0-9])")
 MIN_SENTENCE_CHARS = 12
@@ -195,6 +207,36 @@ def eval_set() -> list[Item]:
     return [Item("eval", "B", resolve(r["lang"]), r["text"], f"eval:{n}") for n, r in enumerate(rows)]
 
 
+def _strings(obj) -> Iterable[str]:
+    if isinstance(obj, str):
+        yield obj
+    elif isinstance(obj, dict):
+        for key, value in obj.items():
+            if key not in _OWN_SKIP_KEYS:
+                yield from _strings(value)
+    elif isinstance(obj, list):
+        for value in obj:
+            yield from _strings(value)
+
+
+def own_text() -> list[Item]:
+    """Sentences of the Indonesian and Malay records in our package data (not code-switched ones)."""
+    from importlib import resources
+
+    items = []
+    for package, folder, names in OWN_FILES:
+        for name in names:
+            text = resources.files(package).joinpath(folder, name).read_text("utf-8")
+            for n, line in enumerate(text.splitlines()):
+                record = json.loads(line)
+                lang = record.get("lang")
+                if lang in ("id", "ms") and not record.get("mix"):
+                    unit = f"own:{name}:{n}"
+                    sentences = [s for t in _strings(record) for s in split_sentences(t) if _keep(s)]
+                    items += [Item("own", OWN, lang, s, unit) for s in sentences]
+    return items
+
+
 READERS = {
     "nusax": nusax,
     "udhr": udhr,
@@ -206,7 +248,7 @@ READERS = {
 }
 
 
-def load_items(root: str | Path, with_eval: bool = True) -> list[Item]:
+def load_items(root: str | Path, with_eval: bool = True, with_own: bool = True) -> list[Item]:
     """Every item of every source, in a fixed order."""
     root = Path(root)
     if not root.is_dir():
@@ -214,4 +256,6 @@ def load_items(root: str | Path, with_eval: bool = True) -> list[Item]:
     items = [item for read in READERS.values() for item in read(root)]
     if with_eval:
         items += eval_set()
+    if with_own:
+        items += own_text()
     return items

@@ -45,7 +45,7 @@ from pathlib import Path
 
 import numpy as np
 
-from seaforge.text.langid_corpora import Item, load_items
+from seaforge.text.langid_corpora import OWN, Item, load_items
 
 FASTTEXT_ENV = "SEAFORGE_FASTTEXT_TRAIN"
 # The Latin-script cluster the model answers for. Hiligaynon, Waray and Tetum have no real
@@ -313,7 +313,9 @@ def weights_path(model: Path) -> Path:
 
 
 def select(items: Iterable[Item], groups: Iterable[str]) -> list[Item]:
-    wanted = set(groups)
+    """The items of these held-out groups, plus our own text (``langid_corpora.OWN``), which
+    trains in every direction."""
+    wanted = set(groups) | {OWN}
     return [item for item in items if item.group in wanted]
 
 

@@ -1,0 +1,94 @@
+"""Indonesian vs Malaysian word preferences from wordfreq's frequency lists, as one feature.
+
+The documented contrasts (``langid_idms``) are nearly always right but fire on few sentences:
+most formal text holds none. What else separates the standards is how often each uses shared
+words (tersebut, harus, bisa, sudah against ialah, bagi, boleh, mesti ...). wordfreq (Robyn
+Speer, https://github.com/rspeer/wordfreq) measured that on large corpora of both standards in
+several registers (Wikipedia, subtitles, news, web, social media), none of them ours, so the
+feature generalises past the sources our model is fitted on.
+
+The table ``data/langid_idms_wordfreq.tsv`` is built once from wordfreq 3.1.1's ``small`` lists
+(``python -m seaforge.text.langid_wordfreq --out ...`` with wordfreq importable): for each word in
+either list, log(f_ms / f_id), a missing side taken as ``FLOOR``, clipped to +-``CLIP``, kept only
+where it is at least ``MIN_RATIO`` (a 4.5x preference): a shared word used about equally says
+nothing and only adds noise. Both settings were read off the training groups of the held-out
+protocol (each group alike: ``bench/bench_langid_idms.py``). The table's data are wordfreq's,
+CC BY-SA 4.0; the file says so in its header.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.metadata
+import math
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+TABLE_FILE = "langid_idms_wordfreq.tsv"
+FLOOR = 1e-7  # frequency of a word missing from one list (the lists stop near 1e-6)
+CLIP = 5.0
+MIN_RATIO = 1.5
+HEADER = """\
+# Indonesian vs Malaysian word preference: word<TAB>log(f_ms / f_id),
+# clipped to +-{clip}, kept where |value| >= {min_ratio}.
+# Derived by seaforge.text.langid_wordfreq from wordfreq {version} (Robyn Speer et al.,
+# https://github.com/rspeer/wordfreq), its "small" lists for id and ms. wordfreq's data are
+# licensed CC BY-SA 4.0 (https://creativecommons.org/licenses/by-sa/4.0/); so is this file,
+# as a derived work. Its sources include Wikipedia, OpenSubtitles, news, web text and social media.
+"""
+
+
+@cache
+def preference_table() -> dict[str, float]:
+    """word -> log(f_ms / f_id) for the words one standard clearly prefers."""
+    text = resources.files("seaforge.text").joinpath("data", TABLE_FILE).read_text("utf-8")
+    table = {}
+    for lineno, line in enumerate(text.splitlines(), 1):
+        if not line or line.startswith("#"):
+            continue
+        word, sep, value = line.partition("\t")
+        if not sep:
+            raise ValueError(f"{TABLE_FILE}:{lineno}: expected word<TAB>value")
+        table[word] = float(value)
+    return table
+
+
+def preference_score(tokens) -> float:
+    """Sum over the distinct words of their preference: > 0 leans Malaysian, < 0 Indonesian."""
+    table = preference_table()
+    get = table.get
+    return sum(get(word, 0.0) for word in set(tokens))
+
+
+def build_table(out: Path) -> int:
+    """Write the table from the installed wordfreq package; returns the number of words."""
+    import wordfreq
+
+    from seaforge.io import atomic_write_text
+
+    f_id = wordfreq.get_frequency_dict("id", "small")
+    f_ms = wordfreq.get_frequency_dict("ms", "small")
+    rows = []
+    for word in sorted(set(f_id) | set(f_ms)):
+        if not any(c.isalpha() for c in word) or any(c.isspace() for c in word):
+            continue  # detect never sees digits or punctuation alone (clean_for_model drops them)
+        value = math.log(max(f_ms.get(word, 0.0), FLOOR)) - math.log(max(f_id.get(word, 0.0), FLOOR))
+        value = max(-CLIP, min(CLIP, value))
+        if abs(value) >= MIN_RATIO:
+            rows.append(f"{word}\t{value:.2f}")
+    version = importlib.metadata.version("wordfreq")
+    header = HEADER.format(clip=CLIP, min_ratio=MIN_RATIO, version=version)
+    atomic_write_text(Path(out), header + "\n".join(rows) + "\n")
+    return len(rows)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", required=True, help=f"table to write (shipped: seaforge/text/data/{TABLE_FILE})")
+    args = parser.parse_args(argv)
+    print(f"wrote {args.out}: {build_table(Path(args.out))} words")
+
+
+if __name__ == "__main__":
+    main()
