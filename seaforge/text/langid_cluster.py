@@ -6,8 +6,9 @@ nowhere): public detectors do not know Acehnese, Balinese, Buginese, Banjarese o
 and confuse Indonesian with Malay. Two calibrated levels (weights fitted by
 ``seaforge.text.langid_train`` on out-of-fold predictions, shipped in the model's JSON):
 
-1. which language, with Indonesian and Malay together as ``msa``: the model's log-probability,
-   CLD2's log share and the hand lexicon's bonus for each, weighted, plus a bias per language;
+1. which language, with Indonesian and Malay together as ``msa``: the model's log-probability
+   and CLD2's log share for each, weighted, plus a bias per language, plus for ``msa`` the share
+   of words that Indonesian or Malay text uses at all (``langid_wordfreq.vocabulary_share``);
 2. within ``msa``, Indonesian or Malaysian Malay: CLD2's ms/id log-odds, the counts of
    documented contrasts (``langid_idms``) and the words each standard prefers by wordfreq's
    frequencies (``langid_wordfreq``), weighted, with the classes balanced in the fit.
@@ -28,7 +29,7 @@ from typing import NamedTuple
 
 from seaforge.text.langid_idms import FEATURES as IDMS_FEATURES
 from seaforge.text.langid_idms import idms_counts
-from seaforge.text.langid_wordfreq import preference_score
+from seaforge.text.langid_wordfreq import preference_score, vocabulary_share
 
 MODEL_FILE = "langid_sea.bin"
 MODEL_ENV = "SEAFORGE_LANGID_CLUSTER_MODEL"
@@ -38,7 +39,7 @@ GROUP = "msa"
 # Level 1: the model's and CLD2's log-probabilities for every group. (Counts of documented
 # Malay-standard forms were tried as Malay evidence too: their fitted weights came out negative,
 # since NusaX's regional-language text borrows them, so they only split id from ms.)
-LEVEL1_FEATURES = ("fasttext_logp", "cld2_log_share")
+LEVEL1_FEATURES = ("fasttext_logp", "cld2_log_share", "malay_vocab_share")
 LEVEL2_FEATURES = ("cld2_ms_id_log_odds", *IDMS_FEATURES, "wordfreq_ms_id")
 _LOG_FLOOR = math.log(1e-4)
 _CLD2_FLOOR = math.log(1e-3)
@@ -110,16 +111,21 @@ def level1_matrix(ev: Evidence, probs: dict[str, float], groups=None):
 
     groups = groups or _training_groups()
     shares = _cld2_shares(ev.cld2)
-    rows = [[_log(probs.get(g, 0.0), _LOG_FLOOR), _log(shares.get(g, 0.0), _CLD2_FLOOR)] for g in groups]
+    vocab = vocabulary_share(ev.clean.split())
+    rows = [
+        [_log(probs.get(g, 0.0), _LOG_FLOOR), _log(shares.get(g, 0.0), _CLD2_FLOOR), vocab if g == GROUP else 0.0]
+        for g in groups
+    ]
     return np.hstack([np.array(rows), np.eye(len(groups))])
 
 
-def level1_alone_matrix(probs: dict[str, float], groups=None):
-    """As ``level1_matrix`` for text CLD2 was not asked about: the fastText feature only."""
+def level1_alone_matrix(ev: Evidence, probs: dict[str, float], groups=None):
+    """As ``level1_matrix`` for text CLD2 was not asked about: no CLD2 feature."""
     import numpy as np
 
     groups = groups or _training_groups()
-    rows = [[_log(probs.get(g, 0.0), _LOG_FLOOR)] for g in groups]
+    vocab = vocabulary_share(ev.clean.split())
+    rows = [[_log(probs.get(g, 0.0), _LOG_FLOOR), vocab if g == GROUP else 0.0] for g in groups]
     return np.hstack([np.array(rows), np.eye(len(groups))])
 
 
@@ -129,8 +135,9 @@ def _training_groups():
     return GROUPS
 
 
-def level2_vector(ev: Evidence) -> list[float]:
-    """LEVEL2_FEATURES: evidence for Malaysian over Indonesian (the id side is the reference)."""
+def level2_vector(ev: Evidence, tokens: list[str] | None = None) -> list[float]:
+    """LEVEL2_FEATURES: evidence for Malaysian over Indonesian (the id side is the reference);
+    ``tokens`` is ``ev.clean.split()`` where the caller has it already."""
     ms = id_ = 0.0
     for p, label in ev.cld2 or ():
         if label == "__label__ms":
@@ -139,7 +146,7 @@ def level2_vector(ev: Evidence) -> list[float]:
             id_ += p
     log_odds = _log(ms, _CLD2_FLOOR) - _log(id_, _CLD2_FLOOR) if ev.cld2 else 0.0
     log_odds = max(-_MSID_CAP, min(_MSID_CAP, log_odds))
-    return [log_odds, *map(float, ev.idms), preference_score(ev.clean.split())]
+    return [log_odds, *map(float, ev.idms), preference_score(ev.clean.split() if tokens is None else tokens)]
 
 
 class ClusterModel:
@@ -159,11 +166,11 @@ class ClusterModel:
         self._label_index = {f"__label__{g}": i for i, g in enumerate(self.groups)}
         self._cld2_index = {label: self.groups.index(g) for label, g in _CLD2_GROUP.items() if g in self.groups}
         w1, b1 = meta["level1"], meta["level1_bias"]
-        self._w_ft, self._w_cld2 = (w1[name] for name in LEVEL1_FEATURES)
+        self._w_ft, self._w_cld2, self._w_vocab = (w1[name] for name in LEVEL1_FEATURES)
         # Each group starts at its bias plus the floors; evidence then lifts it off the floors.
         self._base = [b1[g] + self._w_ft * _LOG_FLOOR + self._w_cld2 * _CLD2_FLOOR for g in self.groups]
         w0, b0 = meta["level1_alone"], meta["level1_alone_bias"]
-        self._w_ft_alone = w0["fasttext_logp"]
+        self._w_ft_alone, self._w_vocab_alone = w0["fasttext_logp"], w0["malay_vocab_share"]
         self._base_alone = [b0[g] + self._w_ft_alone * _LOG_FLOOR for g in self.groups]
         self._w2 = [meta["level2"][name] for name in LEVEL2_FEATURES]
         self._bias2 = meta["level2_bias"]
@@ -193,9 +200,11 @@ class ClusterModel:
         log, exp = math.log, math.exp
         cld2 = ev.cld2
         if cld2 is None:
-            logits, w_ft = self._base_alone[:], self._w_ft_alone
+            logits, w_ft, w_vocab = self._base_alone[:], self._w_ft_alone, self._w_vocab_alone
         else:
-            logits, w_ft = self._base[:], self._w_ft
+            logits, w_ft, w_vocab = self._base[:], self._w_ft, self._w_vocab
+        tokens = ev.clean.split()
+        logits[self._msa] += w_vocab * vocabulary_share(tokens)
         index = self._label_index
         for p, label in preds:
             i = index.get(label)
@@ -225,7 +234,7 @@ class ClusterModel:
         p_ms = 0.5
         if logits[msa] > 1e-4 * total:  # the split only matters where Malay has a chance
             z = self._bias2
-            for w, x in zip(self._w2, level2_vector(ev)):
+            for w, x in zip(self._w2, level2_vector(ev, tokens)):
                 z += w * x
             p_ms = 1.0 / (1.0 + exp(-z)) if z > -50 else 0.0
         out["id"] = p_group * (1.0 - p_ms)

@@ -249,7 +249,7 @@ def fit_weights(items: Sequence[Item], oof: Sequence[dict[str, float]]) -> dict:
     w = np.array([max(1.0, FLOOR / counts[group_of(item.lang)]) for item in items])
     y = np.array([GROUPS.index(group_of(item.lang)) for item in items])
     theta1 = _softmax_fit(np.stack([level1_matrix(ev, p) for ev, p in zip(evidence, oof)]), y, w)
-    theta0 = _softmax_fit(np.stack([level1_alone_matrix(p) for p in oof]), y, w)
+    theta0 = _softmax_fit(np.stack([level1_alone_matrix(ev, p) for ev, p in zip(evidence, oof)]), y, w)
     # Level 2 (id vs ms): balanced, so neither standard is preferred where the text is shared.
     malay = [i for i, item in enumerate(items) if item.lang in MALAY]
     vectors = [level2_vector(evidence[i]) for i in malay]
@@ -264,8 +264,8 @@ def fit_weights(items: Sequence[Item], oof: Sequence[dict[str, float]]) -> dict:
         "groups": list(GROUPS),
         "level1": dict(zip(LEVEL1_FEATURES, map(float, theta1[:n1]))),
         "level1_bias": dict(zip(GROUPS, map(float, theta1[n1:]))),
-        "level1_alone": {"fasttext_logp": float(theta0[0])},
-        "level1_alone_bias": dict(zip(GROUPS, map(float, theta0[1:]))),
+        "level1_alone": {"fasttext_logp": float(theta0[0]), "malay_vocab_share": float(theta0[1])},
+        "level1_alone_bias": dict(zip(GROUPS, map(float, theta0[2:]))),
         "level2": dict(zip(LEVEL2_FEATURES, map(float, theta2[:-1]))),
         "level2_bias": float(theta2[-1]),
     }

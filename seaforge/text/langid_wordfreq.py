@@ -1,4 +1,9 @@
-"""Indonesian vs Malaysian word preferences from wordfreq's frequency lists, as one feature.
+"""Indonesian and Malaysian word lists from wordfreq: two features of the cluster model.
+
+- ``preference_score``: how strongly the standards prefer the text's words (id vs ms split).
+- ``vocabulary_share``: the share of the text's words that either standard uses at all, which
+  tells Indonesian or Malay (p10 0.80) from the regional languages that borrow from them
+  (Javanese, Minangkabau, Banjarese ...: p90 0.67-0.82 on the shared corpora).
 
 The documented contrasts (``langid_idms``) are nearly always right but fire on few sentences:
 most formal text holds none. What else separates the standards is how often each uses shared
@@ -8,9 +13,9 @@ several registers (Wikipedia, subtitles, news, web, social media), none of them 
 feature generalises past the sources our model is fitted on.
 
 The table ``data/langid_idms_wordfreq.tsv`` is built once from wordfreq 3.1.1's ``small`` lists
-(``python -m seaforge.text.langid_wordfreq --out ...`` with wordfreq importable): for each word in
-either list, log(f_ms / f_id), a missing side taken as ``FLOOR``, clipped to +-``CLIP``, kept only
-where it is at least ``MIN_RATIO`` (a 4.5x preference): a shared word used about equally says
+(``python -m seaforge.text.langid_wordfreq --out ...`` with wordfreq importable): every word of
+either list with log(f_ms / f_id), a missing side taken as ``FLOOR``, clipped to +-``CLIP``. Only
+a preference of at least ``MIN_RATIO`` (4.5x) counts: a shared word used about equally says
 nothing and only adds noise. Both settings were read off the training groups of the held-out
 protocol (each group alike: ``bench/bench_langid_idms.py``). The table's data are wordfreq's,
 CC BY-SA 4.0; the file says so in its header.
@@ -30,8 +35,7 @@ FLOOR = 1e-7  # frequency of a word missing from one list (the lists stop near 1
 CLIP = 5.0
 MIN_RATIO = 1.5
 HEADER = """\
-# Indonesian vs Malaysian word preference: word<TAB>log(f_ms / f_id),
-# clipped to +-{clip}, kept where |value| >= {min_ratio}.
+# Indonesian and Malaysian words: word<TAB>log(f_ms / f_id), clipped to +-{clip}.
 # Derived by seaforge.text.langid_wordfreq from wordfreq {version} (Robyn Speer et al.,
 # https://github.com/rspeer/wordfreq), its "small" lists for id and ms. wordfreq's data are
 # licensed CC BY-SA 4.0 (https://creativecommons.org/licenses/by-sa/4.0/); so is this file,
@@ -40,8 +44,7 @@ HEADER = """\
 
 
 @cache
-def preference_table() -> dict[str, float]:
-    """word -> log(f_ms / f_id) for the words one standard clearly prefers."""
+def _word_table() -> dict[str, float]:
     text = resources.files("seaforge.text").joinpath("data", TABLE_FILE).read_text("utf-8")
     table = {}
     for lineno, line in enumerate(text.splitlines(), 1):
@@ -52,6 +55,25 @@ def preference_table() -> dict[str, float]:
             raise ValueError(f"{TABLE_FILE}:{lineno}: expected word<TAB>value")
         table[word] = float(value)
     return table
+
+
+@cache
+def preference_table() -> dict[str, float]:
+    """word -> log(f_ms / f_id) for the words one standard clearly prefers."""
+    return {w: v for w, v in _word_table().items() if abs(v) >= MIN_RATIO}
+
+
+@cache
+def vocabulary() -> frozenset[str]:
+    """Every word either standard's list holds."""
+    return frozenset(_word_table())
+
+
+def vocabulary_share(tokens) -> float:
+    """Share of the tokens (counted with repeats) that Indonesian or Malaysian text uses; 0 for none."""
+    if not tokens:
+        return 0.0
+    return sum(map(vocabulary().__contains__, tokens)) / len(tokens)
 
 
 def preference_score(tokens) -> float:
@@ -74,11 +96,9 @@ def build_table(out: Path) -> int:
         if not any(c.isalpha() for c in word) or any(c.isspace() for c in word):
             continue  # detect never sees digits or punctuation alone (clean_for_model drops them)
         value = math.log(max(f_ms.get(word, 0.0), FLOOR)) - math.log(max(f_id.get(word, 0.0), FLOOR))
-        value = max(-CLIP, min(CLIP, value))
-        if abs(value) >= MIN_RATIO:
-            rows.append(f"{word}\t{value:.2f}")
+        rows.append(f"{word}\t{max(-CLIP, min(CLIP, value)):.2f}")
     version = importlib.metadata.version("wordfreq")
-    header = HEADER.format(clip=CLIP, min_ratio=MIN_RATIO, version=version)
+    header = HEADER.format(clip=CLIP, version=version)
     atomic_write_text(Path(out), header + "\n".join(rows) + "\n")
     return len(rows)
 
