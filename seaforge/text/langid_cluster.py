@@ -184,7 +184,8 @@ class ClusterModel:
         return cls(None, weights)
 
     def predict(self, clean: str) -> list:
-        return self.model.predict(clean[:FASTTEXT_CHARS] + "\n", self._k, 0.0, "strict")
+        # Labels at or below 1e-4 add nothing in ``posterior``: fastText leaves them out.
+        return self.model.predict(clean[:FASTTEXT_CHARS] + "\n", self._k, 1e-4, "strict")
 
     def sure(self, preds: list, idms: list) -> bool:
         """The model is sure of a language other than Malay or English, and the text has no

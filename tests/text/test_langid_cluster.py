@@ -37,9 +37,13 @@ def test_shipped_model_is_small_and_loads_with_the_predict_only_fasttext():
     # The runtime has fasttext-predict (no training code); the model must load with it alone.
     assert not hasattr(fasttext, "train_supervised"), "tests should run without the training wheel"
     model = cluster_model()
-    preds = model.predict("aku ora ngerti kowe arep lunga menyang ngendi")
-    assert {label[9:] for _, label in preds} == set(model.groups)
-    assert math.isclose(sum(p for p, _ in preds), 1.0, rel_tol=1e-3)
+    text = "aku ora ngerti kowe arep lunga menyang ngendi"
+    every = model.model.predict(text + "\n", -1, 0.0, "strict")
+    assert {label[9:] for _, label in every} == set(model.groups)
+    assert math.isclose(sum(p for p, _ in every), 1.0, rel_tol=1e-3)
+    # detect asks only for the labels above 1e-4 (the rest add nothing): Javanese first.
+    preds = model.predict(text)
+    assert preds[0][1] == "__label__jv" and all(p > 1e-4 for p, _ in preds)
 
 
 def test_weights_file_matches_the_code_and_names_its_training_data():
