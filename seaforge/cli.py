@@ -18,7 +18,9 @@ AREAS = {
     "eval": "SEA-HELM style holistic evaluation of local models and endpoints.",
     "models": "Real base models offline: pull, GGUF import and export, vocabulary trimming.",
     "guard": "Safety moderation: country policies, rules, fast and generative classifiers, evaluation.",
+    "speech": "Speech recognition: Whisper with language choice checked by text language ID.",
     "serve": "OpenAI-compatible server (`seaforge serve MODEL...`): guardrails, keys, limits, metering, playground.",
+    "arena": "Human preference arena for language teams: battles, votes, leaderboard, training-data export.",
 }
 
 app = typer.Typer(

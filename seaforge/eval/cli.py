@@ -33,7 +33,7 @@ def run(
         ...,
         help="Registered name (gemma3-270m), hub id, local folder, .gguf file, "
         "`tiny:<arch>` (offline random model) or the served model name "
-        "for --backend openai.",
+        "for --backend openai; for --tasks asr a speech model (whisper-base).",
     ),
     tasks: str = typer.Option(
         None,
@@ -123,10 +123,21 @@ def run(
         system_instruction=system_instruction,
         gen_kwargs=parse_gen_kwargs(gen_kwargs),
     )
+    speech = [task.name for task in chosen if task.kind == "asr"]
+    if speech and len(speech) < len(chosen):  # one --model per run: a speech model or a language model
+        raise UserError(
+            f"{', '.join(speech)} scores a speech model; run it on its own (--tasks asr --model whisper-base) "
+            "and put both runs on one leaderboard with `seaforge eval report`"
+        )
     plan = prepare_run(chosen, config, out, judge=judge_model is not None, selection=selection)
-    language_model = make_backend(
-        backend, model, batch_size=batch_size, base_url=base_url, api_key_env=api_key_env, concurrency=concurrency
-    )
+    if speech:
+        from seaforge.eval.asr import SpeechBackend
+
+        language_model = SpeechBackend(model)
+    else:
+        language_model = make_backend(
+            backend, model, batch_size=batch_size, base_url=base_url, api_key_env=api_key_env, concurrency=concurrency
+        )
     judge = (
         make_backend(
             judge_backend, judge_model, base_url=judge_base_url, api_key_env=api_key_env, concurrency=concurrency

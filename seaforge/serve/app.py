@@ -19,6 +19,8 @@ from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 
 from seaforge.guard import POLICY_NAMES
+from seaforge.serve.audio import Hooks as SpeechHooks
+from seaforge.serve.audio import add_speech_routes, has_audio
 from seaforge.serve.engine import BackendFailure, BadPrompt, Cancel, Event, GenInput, Prepared, QueueFull, Sampling
 from seaforge.serve.errors import APIError
 from seaforge.serve.guardrails import Guardrails, OutputCheck, summary, user_text
@@ -38,6 +40,7 @@ class ServerSettings:
     default_max_tokens: int = 512
     request_timeout: float = 600.0
     guard: Guardrails | None = None
+    speech: object = None  # a seaforge.serve.audio.SpeechService (--speech-model), or None
 
 
 @dataclass
@@ -55,6 +58,7 @@ class _Call:
     user_text: str = ""  # what the input guard read; a refusal is written in its language
     admitted: bool = False
     closed: bool = False
+    seaforge: dict = field(default_factory=dict)  # extras for the response's `seaforge` field (transcript)
     started: float = field(default_factory=time.monotonic)
 
 
@@ -76,6 +80,8 @@ def create_app(engines: dict, store, settings: ServerSettings | None = None) -> 
         yield
         for engine in engines.values():  # in-flight requests have finished: uvicorn waited for them
             engine.stop()
+        if settings.speech is not None:
+            settings.speech.stop()
 
     app = FastAPI(title="seaforge", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.state.engines, app.state.store, app.state.settings, app.state.metrics = engines, store, settings, metrics
@@ -244,6 +250,11 @@ def create_app(engines: dict, store, settings: ServerSettings | None = None) -> 
             "total_tokens": call.prompt_tokens + call.completion_tokens,
         }
 
+    # --- speech: /v1/audio/* and audio messages in chat (seaforge/serve/audio.py) --------------
+
+    hooks = SpeechHooks(authenticate, allowed, admit, close, _Call, settings, metrics)
+    hear = add_speech_routes(app, settings.speech, hooks)
+
     # --- routes -----------------------------------------------------------------------------
 
     @app.get("/health")
@@ -291,6 +302,8 @@ def create_app(engines: dict, store, settings: ServerSettings | None = None) -> 
                     "policy": settings.guard.policy_name,
                 }
             )
+        if settings.speech is not None and allowed(key, settings.speech.name):
+            data.append(settings.speech.card())
         return {"object": "list", "data": data}
 
     @app.get("/v1/models/{name:path}")
@@ -359,6 +372,8 @@ def create_app(engines: dict, store, settings: ServerSettings | None = None) -> 
             engine = engine_for(call.key, body.model)
             if endpoint == "chat":
                 messages = [{"role": m.role, "content": m.text()} for m in body.messages]
+                if has_audio(body):  # speech to chat: transcribed, answered in the language heard
+                    messages, call.seaforge = await hear(body, call)
                 inp = GenInput(
                     body.model,
                     Sampling(1),
@@ -504,6 +519,8 @@ def create_app(engines: dict, store, settings: ServerSettings | None = None) -> 
         }
         if settings.guard is not None:
             response["seaforge"] = {"guard": verdict_info or {"flagged": False}}
+        if call.seaforge:
+            response.setdefault("seaforge", {}).update(call.seaforge)
         return JSONResponse(response, headers={"x-request-id": call.request_id})
 
     def _sse(call, body, endpoint, events, out_guard, verdict_info, cancel) -> StreamingResponse:
@@ -534,7 +551,7 @@ def create_app(engines: dict, store, settings: ServerSettings | None = None) -> 
             try:
                 if endpoint == "chat":
                     for i in range(body.n):
-                        yield chunk([choice(i, role=True)])
+                        yield chunk([choice(i, role=True)], **({"seaforge": call.seaforge} if call.seaforge else {}))
                 deadline = call.started + settings.request_timeout
                 async for event in _with_deadline(events, deadline):
                     completion[event.index] = event.completion_tokens

@@ -35,7 +35,7 @@ def _store(db: str | None):
 
 @app.command("run")
 def run(
-    models: list[str] = typer.Argument(..., help=MODEL_HELP),
+    models: list[str] = typer.Argument(None, help=MODEL_HELP),
     backend: str = typer.Option("auto", "--backend", help="auto, transformers, llamacpp, vllm or upstream."),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind; without API keys only loopback."),
     port: int = typer.Option(8000, "--port", min=0, max=65535),
@@ -56,6 +56,13 @@ def run(
     timeout: float = typer.Option(600.0, "--timeout", min=0.1, help="Seconds a request may take (504 after)."),
     context: int = typer.Option(4096, "--context", min=128, help="Context size for llama.cpp models."),
     upstream_key: str = typer.Option(None, "--upstream-key", envvar="SEAFORGE_UPSTREAM_KEY", help="Upstream key."),
+    speech_model: str = typer.Option(
+        None, "--speech-model", help="Speech model for /v1/audio/* and audio in chat (whisper-base); default off."
+    ),
+    speech_workers: int = typer.Option(1, "--speech-workers", min=1, help="Transcriptions run at once."),
+    speech_languages: str = typer.Option(
+        None, "--speech-languages", help="Languages detection chooses among, e.g. id,ms,th,vi,en (default: any)."
+    ),
 ) -> None:
     """Serve models over the OpenAI API, with a playground at http://HOST:PORT/."""
     from seaforge.serve.app import ServerSettings, create_app
@@ -63,6 +70,8 @@ def run(
     from seaforge.serve.server import EngineOptions, is_loopback, load_engines, run_server
 
     console = Console(stderr=True)
+    if not models and not speech_model:
+        raise UserError("name a model to serve (seaforge serve gemma3-270m), or a --speech-model")
     if guard not in ("both", "input", "output", "off"):
         raise UserError(f"--guard {guard!r}: choose both, input, output or off")
     if guard_action not in ("refuse", "error"):
@@ -86,8 +95,18 @@ def run(
         guard=guardrails,
     )
     options = EngineOptions(backend, max_batch, max_queue, context, upstream_key)
-    with console.status(f"loading {', '.join(models)} ..."):
-        engines = load_engines(models, options)
+    if speech_model:  # loaded first: it is the quicker one to fail (not pulled, not a speech model)
+        from seaforge.serve.audio import SpeechService
+
+        expected = tuple(code.strip() for code in (speech_languages or "").split(",") if code.strip()) or None
+        settings.speech = SpeechService(speech_model, workers=speech_workers, max_queue=max_queue, languages=expected)
+        with console.status(f"loading {speech_model} ..."):
+            settings.speech.start()
+        console.print(f"speech: [bold]{speech_model}[/] (/v1/audio/transcriptions, audio messages in chat)")
+    engines = {}
+    if models:
+        with console.status(f"loading {', '.join(models)} ..."):
+            engines = load_engines(models, options)
     for name, engine in engines.items():
         console.print(f"serving [bold]{name}[/] ({engine.backend}, context {getattr(engine, 'context', None) or '?'})")
     guard_line = f"guard {guard} ({policy})" if guardrails else "guard off"

@@ -19,15 +19,23 @@ class _Body(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=False)
 
 
+class InputAudio(_Body):
+    data: str = Field(min_length=1)  # base64 of the file's bytes; --max-body-mb bounds it
+    format: str = "wav"
+
+
 class ContentPart(_Body):
     type: str
     text: str | None = None
+    input_audio: InputAudio | None = None  # speech to chat: transcribed by the server's speech model
 
     @model_validator(mode="after")
-    def _text_only(self):
-        if self.type != "text" or self.text is None:
-            raise ValueError(f"content parts of type {self.type!r} are not supported; send text parts")
-        return self
+    def _known_part(self):
+        if (self.type == "text" and self.text is not None) or (
+            self.type == "input_audio" and self.input_audio is not None
+        ):
+            return self
+        raise ValueError(f"content parts of type {self.type!r} are not supported; send text or input_audio parts")
 
 
 class Message(_Body):

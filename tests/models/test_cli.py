@@ -25,7 +25,7 @@ def test_help_lists_every_models_command(capsys):
 def test_list_json_shows_the_registered_models_not_pulled_in_a_fresh_home(home, capsys):
     assert run(["models", "list", "--json"]) == 0
     rows = {row["name"]: row for row in json.loads(capsys.readouterr().out)}
-    assert set(rows) == {"gemma3-270m", "smollm2-135m-instruct"}
+    assert set(rows) == {"gemma3-270m", "smollm2-135m-instruct", "whisper-base"}
     assert rows["gemma3-270m"]["licence"] == "Gemma Terms of Use"
     assert rows["smollm2-135m-instruct"]["licence"] == "Apache-2.0"
     assert all(row["pulled"] is False and row["size_bytes"] is None for row in rows.values())
