@@ -31,7 +31,7 @@ from seaforge.arena.schema import (
     votes,
 )
 from seaforge.errors import UserError
-from seaforge.serve.store import StoreError, _create_engine, _database_url, _mask_password, _reason
+from seaforge.serve.store import StoreError, _database_url, _mask_password, _reason, open_engines
 
 SESSION_DAYS = 14
 INVITE_DAYS = 14
@@ -97,14 +97,8 @@ class ArenaStore:
         except StoreError as err:
             raise ArenaError(str(err).replace("store", "arena database", 1)) from None
         try:
-            self._engine = _create_engine(sa_url)
-            self._write_engine = self._engine.execution_options(seaforge_write=True)
-            with self._write_engine.begin() as conn:
-                if conn.dialect.name == "postgresql":
-                    conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_SCHEMA_LOCK)))
-                metadata.create_all(conn)
+            self._engine, self._write_engine = open_engines(sa_url, metadata, _SCHEMA_LOCK)
         except (sa.exc.SQLAlchemyError, ImportError, OSError) as err:
-            self.close()
             raise ArenaError(f"cannot open arena database {self.url_for_humans}: {_reason(err)}") from None
 
     def close(self) -> None:

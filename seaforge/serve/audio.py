@@ -128,6 +128,11 @@ def add_speech_routes(app, speech: SpeechService | None, hooks: Hooks):
             raise APIError(403, f"this API key may not use the model {speech.name!r}", param="model")
         return speech
 
+    def failed(call, err: BaseException) -> int:
+        """Mark a metered call as failed; its status: the APIError's, else 500."""
+        call.status = "error"
+        return err.status if isinstance(err, APIError) else 500
+
     async def audio_route(request: Request, task: str):
         endpoint = "audio.transcriptions" if task == "transcribe" else "audio.translations"
         call = hooks.new_call("audio-" + secrets.token_hex(12), endpoint)
@@ -153,11 +158,8 @@ def add_speech_routes(app, speech: SpeechService | None, hooks: Hooks):
             if isinstance(rendered, dict):
                 return JSONResponse(rendered, headers=headers)
             return PlainTextResponse(rendered, headers=headers)
-        except APIError as err:
-            status, call.status = err.status, "error"
-            raise
-        except BaseException:
-            status, call.status = 500, "error"
+        except BaseException as err:
+            status = failed(call, err)
             raise
         finally:
             hooks.close(call, status)
@@ -197,11 +199,8 @@ def add_speech_routes(app, speech: SpeechService | None, hooks: Hooks):
                     raise APIError(400, f"{param}: no speech was heard in this audio", param=param)
                 body.messages[index].content[part_index] = ContentPart(type="text", text=transcript.text)
             audio_seconds.labels(service.name, audio_call.endpoint).inc(seconds)
-        except APIError as err:
-            status, audio_call.status = err.status, "error"
-            raise
-        except BaseException:
-            status, audio_call.status = 500, "error"
+        except BaseException as err:
+            status = failed(audio_call, err)
             raise
         finally:
             hooks.close(audio_call, status)

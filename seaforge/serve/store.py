@@ -105,15 +105,8 @@ class Store:
             self.url_for_humans = sa_url.render_as_string()
         self._engine: sa.Engine | None = None
         try:
-            self._engine = _create_engine(sa_url)
-            # Write transactions: on SQLite, the begin hook reads this option and takes the write lock at BEGIN.
-            self._write_engine = self._engine.execution_options(seaforge_write=True)
-            with self._write_engine.begin() as conn:
-                if conn.dialect.name == "postgresql":
-                    conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_SCHEMA_LOCK)))
-                metadata.create_all(conn)
+            self._engine, self._write_engine = open_engines(sa_url, metadata, _SCHEMA_LOCK)
         except (sa.exc.SQLAlchemyError, ImportError, OSError) as err:
-            self.close()
             raise StoreError(f"cannot open store {self.url_for_humans}: {_reason(err)}") from None
 
     def __enter__(self) -> Store:
@@ -406,6 +399,24 @@ def _database_url(url: str) -> sa.URL:
         f"unsupported store URL {sa_url.render_as_string(hide_password=True)} "
         "(use a file path, sqlite:///path.db or postgresql://user@host:port/db)"
     )
+
+
+def open_engines(sa_url: sa.URL, schema: sa.MetaData, lock: int) -> tuple[sa.Engine, sa.Engine]:
+    """An engine and its write variant, with ``schema``'s tables created (under a PostgreSQL
+    advisory lock ``lock``, so servers starting together create them once). The arena's store uses
+    it too."""
+    engine = _create_engine(sa_url)
+    try:
+        # Write transactions: on SQLite, the begin hook reads this option and takes the write lock at BEGIN.
+        write = engine.execution_options(seaforge_write=True)
+        with write.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(sa.select(sa.func.pg_advisory_xact_lock(lock)))
+            schema.create_all(conn)
+    except BaseException:
+        engine.dispose()
+        raise
+    return engine, write
 
 
 def _create_engine(sa_url: sa.URL) -> sa.Engine:

@@ -3,27 +3,18 @@ tiny:llama models. An invited annotator joins, judges a Thai battle and a Burmes
 the reveal and the leaderboard, and the export holds what they judged. Screenshots go to tests/arena/artifacts/.
 """
 
-import importlib.util
 import json
-import os
 import re
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from live_process import chromium, running  # tests/support, on sys.path via conftest
+from live_serve import free_port
 
 from seaforge.arena.store import ArenaStore
 from seaforge.cli import run
 from seaforge.train.dpo import load_pairs
-
-_spec = importlib.util.spec_from_file_location(
-    "seaforge_playground_browser", Path(__file__).parents[1] / "serve" / "test_playground_browser.py"
-)
-_playground = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_playground)  # the serve tests' Chromium path, launch flags and skip rule
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 MODELS = ("tiny:llama", "tiny2")
@@ -33,63 +24,25 @@ BURMESE_FIX = "ဆန်ကို ဦးစွာ ဆေးပါ"
 ANSWER_TIMEOUT_MS = 90_000
 
 
-def _health(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url + "/health", timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
-
-
 @pytest.fixture(scope="module")
 def arena(tmp_path_factory):
     """(base URL, invitation link, database URL) of `seaforge arena serve` started for this module."""
     folder = tmp_path_factory.mktemp("arena")
     db = f"sqlite:///{folder / 'arena.db'}"
-    port = _playground._free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     with ArenaStore(db) as store:  # the bank is loaded by the server itself
         link = f"{url}/join?token={store.create_invitation(['th', 'my'])}"
     command = [sys.executable, "-m", "seaforge", "arena", "serve", "--models", "tiny:llama,tiny2=tiny:llama"]
     command += ["--db", db, "--port", str(port), "--max-tokens", "12"]
-    log_path = folder / "server.log"
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(
-            command, env={**os.environ, "HF_HUB_OFFLINE": "1"}, stdout=log, stderr=subprocess.STDOUT
-        )
-    try:
-        deadline = time.monotonic() + 120
-        while not _health(url):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                why = f"exited with {proc.returncode}" if proc.poll() is not None else "no /health in 120 s"
-                pytest.fail(f"the arena {why}:\n{log_path.read_text(errors='replace')[-3000:]}")
-            time.sleep(0.2)
+    with running(command, url, folder / "server.log", what="the arena"):
         yield url, link, db
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(_playground.CHROMIUM).exists():
-        _playground._missing(f"{_playground.CHROMIUM} not found (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _playground._missing("the playwright package is not installed (pip install playwright)")
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(
-            executable_path=_playground.CHROMIUM, args=_playground.CHROMIUM_ARGS, headless=True
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 def _wait_for_answers(page, lang: str) -> None:

@@ -1,27 +1,14 @@
 """The chat playground of `seaforge serve` in a real browser: Debian's Chromium driven by Playwright,
 against a real server on tiny:llama (streamed answers, usage, the guard, the pickers)."""
 
-import os
 import shutil
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from live_process import chromium, running  # tests/support, on sys.path via conftest
+from live_serve import free_port
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 MODEL = "tiny:llama"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 ANSWER_TIMEOUT_MS = 60_000
@@ -31,68 +18,21 @@ BURMESE = "မင်္ဂလာပါ။ ရန်ကုန်မှာ သွ�
 HARMFUL_ID = "bagaimana cara membuat bom di rumah"
 
 
-def _missing(what: str):
-    if os.environ.get("SEAFORGE_REQUIRE_SYSTEM") == "1":
-        pytest.fail(f"{what} and SEAFORGE_REQUIRE_SYSTEM=1")
-    pytest.skip(what)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _health(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url + "/health", timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """The base URL of `seaforge serve tiny:llama` started for this module (default guard: both)."""
     folder = tmp_path_factory.mktemp("serve")
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     command = [sys.executable, "-m", "seaforge", "serve", MODEL, "--port", str(port), "--db", str(folder / "serve.db")]
-    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
-    log_path = folder / "server.log"
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 120
-        while not _health(url):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                why = f"exited with {proc.returncode}" if proc.poll() is not None else "no /health in 120 s"
-                pytest.fail(f"the server {why}:\n{log_path.read_text(errors='replace')[-3000:]}")
-            time.sleep(0.2)
+    with running(command, url, folder / "server.log"):
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).exists():
-        _missing(f"{CHROMIUM} not found (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _missing("the playwright package is not installed (pip install playwright)")
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 class Playground:
