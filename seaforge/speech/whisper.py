@@ -94,12 +94,20 @@ def load_whisper(model: str = DEFAULT_MODEL, compute_type: str = "int8", threads
         return _load(resolve_whisper(model), compute_type, threads or default_threads())
 
 
+SEED = 0
+
+
 @lru_cache(maxsize=4)
 def _load(resolved: str, compute_type: str, threads: int):
+    import ctranslate2
     from faster_whisper import WhisperModel
 
     from seaforge.models.resolve import _offline
 
+    # Whisper's temperature fallback samples when a decode looks wrong. CTranslate2 seeds each thread's
+    # generator from this seed on first use (from /dev/urandom unless set): a fixed seed makes a
+    # process's transcripts repeatable run after run.
+    ctranslate2.set_random_seed(SEED)
     try:
         return WhisperModel(
             resolved, device="cpu", compute_type=compute_type, cpu_threads=threads, local_files_only=_offline()
