@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
+from pathlib import Path
 
 import typer
 from rich.console import Console
@@ -31,10 +32,17 @@ def _db(db: str | None) -> str:
     return db or os.environ.get("SEAFORGE_ARENA_DB", "").strip() or "sqlite:///arena.db"
 
 
-def _store(db: str | None):
-    from seaforge.arena.store import ArenaStore
+def _store(db: str | None, existing: bool = False):
+    """The arena database; with `existing` (commands that only read it), a SQLite file that is not
+    there is an error rather than a new empty database at a mistyped path."""
+    from seaforge.arena.store import ArenaError, ArenaStore
 
-    return ArenaStore(_db(db))
+    url = _db(db)
+    if existing and (url.startswith("sqlite:///") or "://" not in url):
+        path = Path(url.removeprefix("sqlite:///")).expanduser()
+        if not path.exists():
+            raise ArenaError(f"no arena database at {path}: give --db, or start one with `seaforge arena serve`")
+    return ArenaStore(url)
 
 
 def _lang_list(value: str | None) -> list[str]:
@@ -145,7 +153,7 @@ def leaderboard(
     from seaforge.arena import stats
 
     lang = _lang_list(lang)[0] if lang else None
-    votes = _store(db).all_votes(lang)
+    votes = _store(db, existing=True).all_votes(lang)
     ratings = stats.leaderboard(votes, lang=lang, rounds=rounds)
     agreement, position = stats.agreement(votes, lang=lang), stats.position_bias(votes, lang=lang)
     if json_out:
@@ -197,7 +205,7 @@ def export(
     if not dpo and not sft:
         raise UserError("give --dpo FILE, --sft FILE or both")
     lang = _lang_list(lang)[0] if lang else None
-    votes = _store(db).all_votes(lang)
+    votes = _store(db, existing=True).all_votes(lang)
     for path, write, what in ((dpo, export_dpo, "preference pairs"), (sft, export_sft, "SFT conversations")):
         if path:
             done = write(votes, path, lang=lang)

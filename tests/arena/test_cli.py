@@ -86,3 +86,11 @@ def test_export_writes_pairs_that_train_dpo_reads_and_corrections_as_chats(tmp_p
 def test_serve_refuses_a_single_model_before_loading_it(tmp_path, capsys):
     assert run(["arena", "serve", "--models", "tiny:llama", "--db", str(tmp_path / "arena.db")]) == 2
     assert "error: --models needs at least two models to compare, got tiny:llama" in capsys.readouterr().err
+
+
+def test_reading_commands_do_not_create_a_database_at_a_mistyped_path(tmp_path, capsys):
+    missing = tmp_path / "typo" / "arena.db"
+    for command in (["arena", "leaderboard"], ["arena", "export", "--dpo", str(tmp_path / "p.jsonl")]):
+        assert run([*command, "--db", f"sqlite:///{missing}"]) == 2
+        assert f"no arena database at {missing}" in capsys.readouterr().err
+    assert not missing.parent.exists() and not (tmp_path / "p.jsonl").exists()
