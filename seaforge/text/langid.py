@@ -320,12 +320,12 @@ def _prepare(text: str) -> _Prepared:
     preds = cluster.predict(clean)
     idms = idms_counts(tokens)
     if cluster.sure(preds, idms):
-        return _Prepared(counts, clean, None, preds, None, Evidence(clean, idms, None))
+        return _Prepared(counts, clean, None, preds, None, Evidence(clean, idms, None, tokens))
     cld2, reliable = cld2_predictions(clean)
     top = cld2[0][1] if cld2 else ""
     if not reliable or top in _CLUSTER_LABELS or top not in _REGISTERED_LABELS:
         foreign = reliable and top not in _CLUSTER_LABELS
-        return _Prepared(counts, clean, None, preds, None, Evidence(clean, idms, cld2), foreign, tokens)
+        return _Prepared(counts, clean, None, preds, None, Evidence(clean, idms, cld2, tokens), foreign, tokens)
     bonus = lexical_bonus(tokens)
     if top in _ASK_FASTTEXT_TOO:
         return _Prepared(counts, clean, bonus, None, cld2)

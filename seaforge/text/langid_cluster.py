@@ -57,6 +57,7 @@ class Evidence(NamedTuple):
     clean: str  # Latin text as the models see it (``clean_for_model``)
     idms: list  # counts of documented id/ms forms (``langid_idms.FEATURES``)
     cld2: list | None  # CLD2's (share, "__label__xx") pairs; None: not asked
+    tokens: list  # ``clean.split()``, which detect has already made
 
     @classmethod
     def of(cls, text: str) -> Evidence:
@@ -65,7 +66,8 @@ class Evidence(NamedTuple):
         from seaforge.text.langid_lexicon import clean_for_model
 
         clean = clean_for_model(text)
-        return cls(clean, idms_counts(clean.split()), cld2_predictions(clean)[0])
+        tokens = clean.split()
+        return cls(clean, idms_counts(tokens), cld2_predictions(clean)[0], tokens)
 
 
 # CLD2 labels as seaforge prepares them ("__label__jv" for CLD2's "jw") -> cluster group.
@@ -111,7 +113,7 @@ def level1_matrix(ev: Evidence, probs: dict[str, float], groups=None):
 
     groups = groups or _training_groups()
     shares = _cld2_shares(ev.cld2)
-    vocab = vocabulary_share(ev.clean.split())
+    vocab = vocabulary_share(ev.tokens)
     rows = [
         [_log(probs.get(g, 0.0), _LOG_FLOOR), _log(shares.get(g, 0.0), _CLD2_FLOOR), vocab if g == GROUP else 0.0]
         for g in groups
@@ -124,7 +126,7 @@ def level1_alone_matrix(ev: Evidence, probs: dict[str, float], groups=None):
     import numpy as np
 
     groups = groups or _training_groups()
-    vocab = vocabulary_share(ev.clean.split())
+    vocab = vocabulary_share(ev.tokens)
     rows = [[_log(probs.get(g, 0.0), _LOG_FLOOR), vocab if g == GROUP else 0.0] for g in groups]
     return np.hstack([np.array(rows), np.eye(len(groups))])
 
@@ -135,9 +137,8 @@ def _training_groups():
     return GROUPS
 
 
-def level2_vector(ev: Evidence, tokens: list[str] | None = None) -> list[float]:
-    """LEVEL2_FEATURES: evidence for Malaysian over Indonesian (the id side is the reference);
-    ``tokens`` is ``ev.clean.split()`` where the caller has it already."""
+def level2_vector(ev: Evidence) -> list[float]:
+    """LEVEL2_FEATURES: evidence for Malaysian over Indonesian (the id side is the reference)."""
     ms = id_ = 0.0
     for p, label in ev.cld2 or ():
         if label == "__label__ms":
@@ -146,7 +147,7 @@ def level2_vector(ev: Evidence, tokens: list[str] | None = None) -> list[float]:
             id_ += p
     log_odds = _log(ms, _CLD2_FLOOR) - _log(id_, _CLD2_FLOOR) if ev.cld2 else 0.0
     log_odds = max(-_MSID_CAP, min(_MSID_CAP, log_odds))
-    return [log_odds, *map(float, ev.idms), preference_score(ev.clean.split() if tokens is None else tokens)]
+    return [log_odds, *map(float, ev.idms), preference_score(ev.tokens)]
 
 
 class ClusterModel:
@@ -204,8 +205,7 @@ class ClusterModel:
             logits, w_ft, w_vocab = self._base_alone[:], self._w_ft_alone, self._w_vocab_alone
         else:
             logits, w_ft, w_vocab = self._base[:], self._w_ft, self._w_vocab
-        tokens = ev.clean.split()
-        logits[self._msa] += w_vocab * vocabulary_share(tokens)
+        logits[self._msa] += w_vocab * vocabulary_share(ev.tokens)
         index = self._label_index
         for p, label in preds:
             i = index.get(label)
@@ -235,7 +235,7 @@ class ClusterModel:
         p_ms = 0.5
         if logits[msa] > 1e-4 * total:  # the split only matters where Malay has a chance
             z = self._bias2
-            for w, x in zip(self._w2, level2_vector(ev, tokens)):
+            for w, x in zip(self._w2, level2_vector(ev)):
                 z += w * x
             p_ms = 1.0 / (1.0 + exp(-z)) if z > -50 else 0.0
         out["id"] = p_group * (1.0 - p_ms)
