@@ -15,7 +15,7 @@ TAG_LABELS = {
 
 def lang_name(code: str) -> str:
     lang = LANGUAGES.get(code)
-    return f"{lang.name} ({lang.native_name})" if lang else code
+    return lang.label if lang else code
 
 
 def anonymous(battle) -> dict:

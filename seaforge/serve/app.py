@@ -25,7 +25,13 @@ from seaforge.serve.engine import BackendFailure, BadPrompt, Cancel, Event, GenI
 from seaforge.serve.errors import APIError
 from seaforge.serve.guardrails import Guardrails, OutputCheck, summary, user_text
 from seaforge.serve.metrics import create_metrics
-from seaforge.serve.protocol import ChatRequest, CompletionRequest, ModerationRequest, validation_message
+from seaforge.serve.protocol import (
+    ChatRequest,
+    CompletionRequest,
+    ModerationRequest,
+    read_capped_body,
+    validation_message,
+)
 
 log = logging.getLogger("seaforge.serve")
 
@@ -109,17 +115,8 @@ def create_app(engines: dict, store, settings: ServerSettings | None = None) -> 
     # --- helpers ----------------------------------------------------------------------------
 
     async def read_body(request: Request, kind):
-        length = request.headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) > settings.max_body_bytes:
-            raise APIError(413, f"request body is {length} bytes; the limit is {settings.max_body_bytes}")
-        chunks, size = [], 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > settings.max_body_bytes:
-                raise APIError(413, f"request body is over the limit of {settings.max_body_bytes} bytes")
-            chunks.append(chunk)
         try:
-            data = orjson.loads(b"".join(chunks))
+            data = orjson.loads(await read_capped_body(request, settings.max_body_bytes))
         except orjson.JSONDecodeError as err:
             raise APIError(400, f"the body is not valid JSON: {err}") from None
         if not isinstance(data, dict):

@@ -25,10 +25,9 @@ from prometheus_client import Counter
 from starlette.datastructures import UploadFile
 
 from seaforge.serve.errors import APIError
-from seaforge.serve.protocol import ContentPart
+from seaforge.serve.protocol import ContentPart, read_capped_body
 from seaforge.speech.audio import SAMPLE_RATE
 
-RESPONSE_FORMATS = ("json", "text", "verbose_json", "srt", "vtt")  # seaforge.speech.formats.FORMATS
 GRANULARITIES = ("segment", "word")
 # input_audio formats: OpenAI's wav and mp3, and whatever else ffmpeg reads from a named file.
 CHAT_AUDIO_FORMATS = ("wav", "mp3", "flac", "ogg", "opus", "m4a", "webm", "aac")
@@ -250,10 +249,8 @@ def language_label(code: str) -> str:
     from seaforge.speech.formats import language_name
     from seaforge.text import languages
 
-    if code in languages.LANGUAGES:
-        entry = languages.LANGUAGES[code]
-        return f"{entry.name} ({entry.native_name})" if entry.native_name != entry.name else entry.name
-    return language_name(code).title()
+    entry = languages.LANGUAGES.get(code)
+    return entry.label if entry else language_name(code).title()
 
 
 # --- request parsing ----------------------------------------------------------------------------
@@ -264,16 +261,7 @@ async def read_form(request: Request, limit: int):
     content_type = request.headers.get("content-type", "")
     if not content_type.startswith("multipart/form-data"):
         raise APIError(400, "send the audio as multipart/form-data with a `file` part, as OpenAI's clients do")
-    length = request.headers.get("content-length")
-    if length is not None and length.isdigit() and int(length) > limit:
-        raise APIError(413, f"request body is {length} bytes; the limit is {limit} (--max-body-mb)")
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise APIError(413, f"request body is over the limit of {limit} bytes (--max-body-mb)")
-        chunks.append(chunk)
-    body = b"".join(chunks)
+    body = await read_capped_body(request, limit)
 
     async def replay():  # the form parser reads the body we already hold
         return {"type": "http.request", "body": body, "more_body": False}
@@ -283,6 +271,7 @@ async def read_form(request: Request, limit: int):
 
 async def form_fields(form) -> dict:
     """The transcription form's fields, checked; every mistake is a 400 naming the field."""
+    from seaforge.speech.formats import FORMATS as RESPONSE_FORMATS
     from seaforge.speech.langpick import UnknownLanguage, resolve_speech_lang
 
     upload = form.get("file")

@@ -167,3 +167,20 @@ def validation_message(err) -> tuple[str, str | None]:
     param = ".".join(p for p in loc if not any(c in p for c in "[]") and p not in ("str", "function-after"))
     message = first.get("msg", "invalid value").removeprefix("Value error, ")
     return (f"{param}: {message}" if param else message), (param or None)
+
+
+async def read_capped_body(request, limit: int) -> bytes:
+    """The raw request body, refused with a 413 once it passes `limit` bytes (declared or streamed),
+    before it is all held in memory."""
+    from seaforge.serve.errors import APIError
+
+    length = request.headers.get("content-length")
+    if length is not None and length.isdigit() and int(length) > limit:
+        raise APIError(413, f"request body is {length} bytes; the limit is {limit} (--max-body-mb)")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise APIError(413, f"request body is over the limit of {limit} bytes (--max-body-mb)")
+        chunks.append(chunk)
+    return b"".join(chunks)

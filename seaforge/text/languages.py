@@ -19,6 +19,11 @@ class Language:
     aliases: tuple[str, ...] = ()
     main: bool = False  # one of the 13 main languages that language ID is measured on
 
+    @property
+    def label(self) -> str:
+        """`Thai (ไทย)`: the English name and the name its speakers use (once where they match)."""
+        return self.name if self.native_name == self.name else f"{self.name} ({self.native_name})"
+
 
 LANGUAGES: dict[str, Language] = {
     lang.code: lang
