@@ -38,8 +38,9 @@ from seaforge.eval.items import DataError, DataSpec, Item, Loaded, iter_records
 from seaforge.eval.scores import normalize as normalize_score
 from seaforge.eval.tasks import Task, TaskError, bundled_dir
 from seaforge.io import atomic_write_jsonl
+from seaforge.speech.audio import AUDIO_FORMATS
 
-AUDIO_SUFFIXES = (".wav", ".flac", ".mp3", ".ogg", ".opus", ".m4a", ".webm", ".aac")
+AUDIO_SUFFIXES = tuple(f".{fmt}" for fmt in AUDIO_FORMATS)
 MANIFEST_SUFFIXES = (".jsonl", ".csv")
 ESPEAK_MISSING = "espeak-ng not found: install the Debian package espeak-ng (apt-get install espeak-ng)"
 # espeak-ng voices for the bundled sample languages (its `en` is British; the samples are American).

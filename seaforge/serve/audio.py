@@ -26,11 +26,9 @@ from starlette.datastructures import UploadFile
 
 from seaforge.serve.errors import APIError
 from seaforge.serve.protocol import ContentPart, read_capped_body
-from seaforge.speech.audio import SAMPLE_RATE
+from seaforge.speech.audio import AUDIO_FORMATS, SAMPLE_RATE  # input_audio: OpenAI's wav, mp3 and more
 
 GRANULARITIES = ("segment", "word")
-# input_audio formats: OpenAI's wav and mp3, and whatever else ffmpeg reads from a named file.
-CHAT_AUDIO_FORMATS = ("wav", "mp3", "flac", "ogg", "opus", "m4a", "webm", "aac")
 BACKEND = "faster-whisper"
 
 
@@ -341,10 +339,8 @@ def decode(data: bytes, name: str, param: str):
 
 def decode_base64(audio, param: str):
     """Samples of a chat message's `input_audio` part (base64 `data`, a `format` ffmpeg reads)."""
-    if audio.format not in CHAT_AUDIO_FORMATS:
-        raise APIError(
-            400, f"{param}.format: {audio.format!r}; choose one of: {', '.join(CHAT_AUDIO_FORMATS)}", param=param
-        )
+    if audio.format not in AUDIO_FORMATS:
+        raise APIError(400, f"{param}.format: {audio.format!r}; choose one of: {', '.join(AUDIO_FORMATS)}", param=param)
     try:
         data = base64.b64decode(audio.data, validate=True)
     except (binascii.Error, ValueError):

@@ -19,6 +19,8 @@ import numpy as np
 from seaforge.errors import UserError
 
 SAMPLE_RATE = 16000
+# Audio formats callers may name (a chat part's `format`, a data folder's file suffixes); ffmpeg reads more.
+AUDIO_FORMATS = ("wav", "mp3", "flac", "ogg", "opus", "m4a", "webm", "aac")
 # 20 minutes of float32 at 16 kHz is 77 MB; longer audio is transcribed window by window.
 MAX_SECONDS_IN_MEMORY: float = 20 * 60.0
 
