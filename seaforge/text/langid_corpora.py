@@ -71,7 +71,8 @@ OWN_FILES = (
     ("seaforge.guard", "data", ("seed_a.jsonl", "seed_c.jsonl")),
     ("seaforge.data", "bundled", ("prose_latin.jsonl", "chat.jsonl")),
 )
-_OWN_SKIP_KEYS = frozenset({"id", "lang", "label", "split", "topic", "categories", "mix", "role"})
+# Record keys that are not text, beyond those the decontamination walk already leaves out (ids, labels, lang).
+_OWN_NOT_TEXT = ("split", "topic", "categories", "mix")
 # Sentence ends: . ! ? followed by space and an upper-case letter, digit or opening quote.
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'“(\[]?[A-Z0-9])")
 MIN_SENTENCE_CHARS = 12
@@ -207,21 +208,11 @@ def eval_set() -> list[Item]:
     return [Item("eval", "B", resolve(r["lang"]), r["text"], f"eval:{n}") for n, r in enumerate(rows)]
 
 
-def _strings(obj) -> Iterable[str]:
-    if isinstance(obj, str):
-        yield obj
-    elif isinstance(obj, dict):
-        for key, value in obj.items():
-            if key not in _OWN_SKIP_KEYS:
-                yield from _strings(value)
-    elif isinstance(obj, list):
-        for value in obj:
-            yield from _strings(value)
-
-
 def own_text() -> list[Item]:
     """Sentences of the Indonesian and Malay records in our package data (not code-switched ones)."""
     from importlib import resources
+
+    from seaforge.data.decontam import record_texts
 
     items = []
     for package, folder, names in OWN_FILES:
@@ -232,7 +223,8 @@ def own_text() -> list[Item]:
                 lang = record.get("lang")
                 if lang in ("id", "ms") and not record.get("mix"):
                     unit = f"own:{name}:{n}"
-                    sentences = [s for t in _strings(record) for s in split_sentences(t) if _keep(s)]
+                    texts = record_texts({k: v for k, v in record.items() if k not in _OWN_NOT_TEXT})
+                    sentences = [s for t in texts for s in split_sentences(t) if _keep(s)]
                     items += [Item("own", OWN, lang, s, unit) for s in sentences]
     return items
 
