@@ -15,8 +15,8 @@ pipeline behaves, not how Whisper does on people.
 --accuracy (default on): per language, language-choice accuracy of (a) Whisper's own detection over
   all its 99 languages, (b) `transcribe(languages=<the 7 test languages>)`: restricted, candidates
   decoded and checked by text language ID, (c) the same restricted to the languages of a deployment
-  in that country (id: id/ms/en ...), and WER/CER with the language forced. Thai and Burmese WER
-  counts words segmented by seaforge.text.segment.
+  in that country (id: id/ms/en ...), and WER/CER with the language forced, scored as the eval
+  harness's ASR task scores them (normalised, casefolded, words cut by seaforge.text.segment).
 
 Both parts run by default; pass one flag to run only it.
 """
@@ -26,17 +26,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-import jiwer  # noqa: E402
 import numpy as np  # noqa: E402
 
+from seaforge.errors import UserError  # noqa: E402
+from seaforge.eval.asr import error_counts, synthesize  # noqa: E402
 from seaforge.speech.audio import SAMPLE_RATE, load_audio  # noqa: E402
 from seaforge.speech.langpick import to_seaforge, to_whisper  # noqa: E402
 from seaforge.speech.transcribe import transcribe  # noqa: E402
@@ -44,7 +43,6 @@ from seaforge.speech.whisper import load_whisper  # noqa: E402
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "speech" / "data" / "sentences.jsonl"
 LANGS = ("id", "ms", "vi", "th", "ta", "my", "en")
-VOICES = {"en": "en-us"}
 # What a deployment in the speaker's country would expect to hear.
 COUNTRY = {
     "id": ["id", "ms", "jv", "su", "en"],
@@ -55,43 +53,28 @@ COUNTRY = {
     "my": ["my", "en"],
     "en": ["en", "ms", "id", "tl"],
 }
-UNSPACED = {"th", "my", "km", "lo"}
 
 
 def clips(limit: int) -> list[dict]:
-    if shutil.which("espeak-ng") is None:
-        sys.exit("espeak-ng not found (apt-get install espeak-ng)")
+    """The sentences, spoken by espeak-ng as the eval harness's ASR samples are (cached the same way)."""
     rows = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines()]
-    out = []
-    for row in rows:
-        if int(row["id"].rsplit("-", 1)[1]) > limit:
-            continue
-        voice = VOICES.get(row["lang"], row["lang"])
-        wav = subprocess.run(["espeak-ng", "-v", voice, "--stdout", row["text"]], capture_output=True, check=True)
-        out.append({**row, "audio": load_audio(wav.stdout)})
-    return out
-
-
-def words(text: str, lang: str) -> str:
-    """Lower-cased words without punctuation, space-separated; Thai/Burmese cut by seaforge's segmenter."""
-    from seaforge.text.normalize import normalize
-    from seaforge.text.segment import segment
-
-    text = normalize(text, lang)
-    if lang in UNSPACED:
-        return " ".join(segment(text, lang))
-    clean = jiwer.Compose([jiwer.ToLowerCase(), jiwer.RemovePunctuation(), jiwer.RemoveMultipleSpaces(), jiwer.Strip()])
-    return clean(text)
+    try:
+        return [
+            {**row, "audio": load_audio(synthesize(row["text"], row["lang"]))}
+            for row in rows
+            if int(row["id"].rsplit("-", 1)[1]) <= limit
+        ]
+    except UserError as err:
+        sys.exit(str(err))
 
 
 def error_rates(references: list[str], hypotheses: list[str], lang: str) -> tuple[float, float]:
-    """Corpus WER and CER (errors over all clips / reference words or characters of all clips)."""
-    refs = [words(text, lang) for text in references]
-    hyps = [words(text, lang) or "-" for text in hypotheses]  # an empty transcript: all words deleted
-    wer = jiwer.wer(refs, hyps)
-    if lang in UNSPACED:  # characters of the words, not the spaces the segmenter put between them
-        refs, hyps = [r.replace(" ", "") for r in refs], [h.replace(" ", "") for h in hyps]
-    return wer, jiwer.cer(refs, hyps)
+    """Corpus WER and CER as `seaforge eval --tasks asr` scores them (seaforge.eval.asr.error_counts):
+    errors over all clips' reference words or characters."""
+    counts = [error_counts(hyp, ref, lang) for ref, hyp in zip(references, hypotheses)]
+    words, chars = sum(c["words"] for c in counts), sum(c["chars"] for c in counts)
+    wer = sum(c["word_errors"] for c in counts) / words if words else float("nan")
+    return wer, (sum(c["char_errors"] for c in counts) / chars if chars else float("nan"))
 
 
 def speed(data: list[dict], model: str, threads: int) -> dict:
