@@ -7,15 +7,11 @@ import importlib.util
 import json
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 DATA = Path(__file__).parent / "data"
-ESPEAK_MISSING = "espeak-ng not found (apt-get install espeak-ng)"
-# espeak-ng voice for a seaforge code, where the two differ.
-VOICES = {"en": "en-us"}
 
 
 def _missing(what: str):
@@ -25,12 +21,12 @@ def _missing(what: str):
 
 
 def espeak_wav(text: str, lang: str) -> bytes:
-    """A WAV (22,050 Hz mono) of espeak-ng saying `text` with its `lang` voice."""
+    """A WAV (22,050 Hz mono) of espeak-ng saying `text`, made as the ASR task's samples are."""
+    from seaforge.eval.asr import ESPEAK_MISSING, synthesize
+
     if shutil.which("espeak-ng") is None:
         _missing(ESPEAK_MISSING)
-    done = subprocess.run(["espeak-ng", "-v", VOICES.get(lang, lang), "--stdout", text], capture_output=True)
-    assert done.returncode == 0 and done.stdout[:4] == b"RIFF", done.stderr.decode(errors="replace")
-    return done.stdout
+    return synthesize(text, lang).read_bytes()
 
 
 def sentences(lang: str) -> list[str]:
