@@ -38,7 +38,7 @@ from typing import NamedTuple
 
 from seaforge.text.langid_cluster import Evidence, cluster_model
 from seaforge.text.langid_idms import idms_counts
-from seaforge.text.langid_lexicon import clean_for_model, lexical_bonus, model_free_language
+from seaforge.text.langid_lexicon import VI_ONLY, clean_for_model, lexical_bonus, model_free_language
 from seaforge.text.langid_script import SCRIPT_LANG, latin_words, myanmar_lang, script_counts
 from seaforge.text.languages import LANGUAGES
 
@@ -82,20 +82,27 @@ class Detection:
 
     ``scores`` is built on first access (from ``build``): most callers read only ``lang``, and
     a dict over all 23 registered languages for every text was a large share of detect's time.
+    A ``confidence`` of None is read from the scores when first asked for.
     """
 
-    __slots__ = ("lang", "confidence", "_scores", "_build")
+    __slots__ = ("lang", "_confidence", "_scores", "_build")
 
     def __init__(
         self,
         lang: str,
-        confidence: float,
+        confidence: float | None,
         scores: dict[str, float] | None = None,
         build: Callable[[], dict[str, float]] | None = None,
     ):
         if scores is None and build is None:
             raise TypeError("Detection needs scores or build")
-        self.lang, self.confidence, self._scores, self._build = lang, confidence, scores, build
+        self.lang, self._confidence, self._scores, self._build = lang, confidence, scores, build
+
+    @property
+    def confidence(self) -> float:
+        if self._confidence is None:
+            self._confidence = self.scores[self.lang]
+        return self._confidence
 
     @property
     def scores(self) -> dict[str, float]:
@@ -297,13 +304,41 @@ class _Prepared(NamedTuple):
     cluster: Evidence | None = None  # set: the cluster model decides (see langid_cluster)
     foreign: bool = False  # CLD2 named an unregistered language: lid.176 checks for "und" first
     tokens: list | None = None  # the words, kept for that check
+    script_lang: str | None = None  # set: another script decides; the Latin words wait (``_script_decides``)
 
 
-def _prepare(text: str) -> _Prepared:
+def _script_decides(text: str, counts: dict[str, float]) -> str | None:
+    """In mixed-script text, the language of a non-Latin script whose letters outweigh the Latin
+    words'. The Latin posterior adds at most the Latin share to any Latin-script language, so
+    it cannot change the answer (Thai posts with a few English words are common): the models
+    run only if ``scores`` or ``confidence`` is read."""
+    total = sum(counts.values())
+    shares: dict[str, float] = {}
+    for script, n in counts.items():
+        if script == "Mymr":
+            lang = myanmar_lang(text)
+        elif script in SCRIPT_LANG:
+            lang = SCRIPT_LANG[script]
+        else:
+            continue
+        shares[lang] = shares.get(lang, 0.0) + n / total
+    latin = counts["Latn"] / total
+    best = max(shares, key=shares.__getitem__, default=None)
+    if best is None or best in _LATIN_SET:
+        return None
+    rivals = [v + latin if c in _LATIN_SET else v for c, v in shares.items() if c != best]
+    return best if shares[best] > max(rivals, default=0.0) and shares[best] > latin else None
+
+
+def _prepare(text: str, defer: bool = True) -> _Prepared:
     """Everything short of lid.176 (the cluster model and CLD2 included); decides without it when it can."""
     counts = script_counts(text)
     if "Latn" not in counts:
         return _Prepared(counts, None, None, [])
+    if defer and len(counts) > 1:
+        lang = _script_decides(text, counts)
+        if lang is not None:
+            return _Prepared(counts, None, None, [], script_lang=lang)
     clean = clean_for_model(text)
     if len(counts) > 1:  # the models see only the Latin words: the rest is decided by script
         clean = latin_words(clean)
@@ -318,14 +353,17 @@ def _prepare(text: str) -> _Prepared:
     # The hot path: the cluster model first; CLD2 only when it is not sure (no lexicon, no lid.176).
     cluster = cluster_model()
     preds = cluster.predict(clean)
-    idms = idms_counts(tokens)
-    if cluster.sure(preds, idms):
-        return _Prepared(counts, clean, None, preds, None, Evidence(clean, idms, None, tokens))
+    words = set(tokens)
+    idms = idms_counts(words)
+    # Letters only Vietnamese writes: the cluster model does not know it, so CLD2 is asked
+    # (short Vietnamese sentences with few such words skip the spelling shortcut).
+    if cluster.sure(preds, idms) and (clean.isascii() or VI_ONLY.isdisjoint(clean)):
+        return _Prepared(counts, clean, None, preds, None, Evidence(clean, idms, None, words))
     cld2, reliable = cld2_predictions(clean)
     top = cld2[0][1] if cld2 else ""
     if not reliable or top in _CLUSTER_LABELS or top not in _REGISTERED_LABELS:
         foreign = reliable and top not in _CLUSTER_LABELS
-        return _Prepared(counts, clean, None, preds, None, Evidence(clean, idms, cld2, tokens), foreign, tokens)
+        return _Prepared(counts, clean, None, preds, None, Evidence(clean, idms, cld2, words), foreign, tokens)
     bonus = lexical_bonus(tokens)
     if top in _ASK_FASTTEXT_TOO:
         return _Prepared(counts, clean, bonus, None, cld2)
@@ -409,10 +447,10 @@ def _is_foreign(prep: _Prepared, predictions) -> bool:
 
 
 def _finish_cluster(text: str, prep: _Prepared) -> Detection:
-    post = cluster_model().posterior(prep.cluster, prep.predictions)
-    lang = max(post, key=post.__getitem__)
+    lang, p, posterior = cluster_model().decide(prep.cluster, prep.predictions)
     if len(prep.counts) == 1:
-        return Detection(lang, post[lang], build=lambda: {**_ZERO, **post})
+        return Detection(lang, p, build=lambda: {**_ZERO, **posterior()})
+    post = posterior()
     return _combine(text, prep.counts, _Probs(lang, post[lang], post))
 
 
@@ -420,9 +458,20 @@ def _foreign_counts(prep: _Prepared) -> dict[str, float]:
     return {s: n for s, n in prep.counts.items() if s != "Latn"}
 
 
+def _deferred(text: str, lang: str) -> Detection:
+    """``lang`` as ``_script_decides`` found it; confidence and scores from the full path when read."""
+    return Detection(lang, None, build=lambda: _detect(text, defer=False).scores)
+
+
 def detect(text: str) -> Detection:
     """Detect the main language of ``text``; "und" (confidence 0.0) when it has no letters."""
-    prep = _prepare(text)
+    return _detect(text)
+
+
+def _detect(text: str, defer: bool = True) -> Detection:
+    prep = _prepare(text, defer)
+    if prep.script_lang is not None:
+        return _deferred(text, prep.script_lang)
     if prep.cluster is not None:
         if prep.foreign and _is_foreign(
             prep, _model().predict(prep.clean[:FASTTEXT_CHARS] + "\n", _FT_K, 0.0, "strict")
@@ -447,7 +496,9 @@ def detect_batch(texts: Iterable[str]) -> list[Detection]:
         preds[i] = _mix(ft, prepared[i].mix_with) if prepared[i].mix_with else ft
     out = []
     for i, (text, prep) in enumerate(zip(texts, prepared)):
-        if prep.cluster is None:
+        if prep.script_lang is not None:
+            out.append(_deferred(text, prep.script_lang))
+        elif prep.cluster is None:
             out.append(_finish(text, prep.counts, prep.clean, prep.bonus, preds[i]))
         elif prep.foreign and _is_foreign(prep, preds[i]):
             out.append(_combine(text, _foreign_counts(prep), None) if len(prep.counts) > 1 else _und())

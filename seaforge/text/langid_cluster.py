@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import math
 import os
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -29,7 +30,7 @@ from typing import NamedTuple
 
 from seaforge.text.langid_idms import FEATURES as IDMS_FEATURES
 from seaforge.text.langid_idms import idms_counts
-from seaforge.text.langid_wordfreq import preference_score, vocabulary_share
+from seaforge.text.langid_wordfreq import preference_score, preference_table, vocabulary, vocabulary_share
 
 MODEL_FILE = "langid_sea.bin"
 MODEL_ENV = "SEAFORGE_LANGID_CLUSTER_MODEL"
@@ -45,9 +46,10 @@ _LOG_FLOOR = math.log(1e-4)
 _CLD2_FLOOR = math.log(1e-3)
 _MSID_CAP = 3.0
 # The fastText answer's probability above which CLD2 is not asked (``ClusterModel.sure``): it
-# saves CLD2's ~6 us on most regional-language text; on the training sources' out-of-fold
-# predictions CLD2 changed such an answer on under 1% of texts (langid_train reports it).
-SURE = 0.95
+# saves CLD2's ~6 us on most text. On the out-of-fold predictions of each held-out training
+# group, skipping CLD2 at 0.8 lost 3 right answers of 8,298 texts (group B) and gained 100 of
+# 5,066 (group A: CLD2's id/ms odds are noisy); ``langid_train`` reports it in the model's JSON.
+SURE = 0.8
 _CLD2_CODES = {"jw": "jv", "fil": "tl", "id": GROUP, "ms": GROUP}
 
 
@@ -57,7 +59,7 @@ class Evidence(NamedTuple):
     clean: str  # Latin text as the models see it (``clean_for_model``)
     idms: list  # counts of documented id/ms forms (``langid_idms.FEATURES``)
     cld2: list | None  # CLD2's (share, "__label__xx") pairs; None: not asked
-    tokens: list  # ``clean.split()``, which detect has already made
+    words: frozenset | set  # the distinct words of ``clean`` (detect has already split it)
 
     @classmethod
     def of(cls, text: str) -> Evidence:
@@ -66,8 +68,8 @@ class Evidence(NamedTuple):
         from seaforge.text.langid_lexicon import clean_for_model
 
         clean = clean_for_model(text)
-        tokens = clean.split()
-        return cls(clean, idms_counts(tokens), cld2_predictions(clean)[0], tokens)
+        words = set(clean.split())
+        return cls(clean, idms_counts(words), cld2_predictions(clean)[0], words)
 
 
 # CLD2 labels as seaforge prepares them ("__label__jv" for CLD2's "jw") -> cluster group.
@@ -113,7 +115,7 @@ def level1_matrix(ev: Evidence, probs: dict[str, float], groups=None):
 
     groups = groups or _training_groups()
     shares = _cld2_shares(ev.cld2)
-    vocab = vocabulary_share(ev.tokens)
+    vocab = vocabulary_share(ev.words)
     rows = [
         [_log(probs.get(g, 0.0), _LOG_FLOOR), _log(shares.get(g, 0.0), _CLD2_FLOOR), vocab if g == GROUP else 0.0]
         for g in groups
@@ -126,7 +128,7 @@ def level1_alone_matrix(ev: Evidence, probs: dict[str, float], groups=None):
     import numpy as np
 
     groups = groups or _training_groups()
-    vocab = vocabulary_share(ev.tokens)
+    vocab = vocabulary_share(ev.words)
     rows = [[_log(probs.get(g, 0.0), _LOG_FLOOR), vocab if g == GROUP else 0.0] for g in groups]
     return np.hstack([np.array(rows), np.eye(len(groups))])
 
@@ -137,17 +139,21 @@ def _training_groups():
     return GROUPS
 
 
-def level2_vector(ev: Evidence) -> list[float]:
-    """LEVEL2_FEATURES: evidence for Malaysian over Indonesian (the id side is the reference)."""
+def _cld2_ms_id_log_odds(cld2) -> float:
     ms = id_ = 0.0
-    for p, label in ev.cld2 or ():
+    for p, label in cld2:
         if label == "__label__ms":
             ms += p
         elif label == "__label__id":
             id_ += p
-    log_odds = _log(ms, _CLD2_FLOOR) - _log(id_, _CLD2_FLOOR) if ev.cld2 else 0.0
-    log_odds = max(-_MSID_CAP, min(_MSID_CAP, log_odds))
-    return [log_odds, *map(float, ev.idms), preference_score(ev.tokens)]
+    log_odds = _log(ms, _CLD2_FLOOR) - _log(id_, _CLD2_FLOOR)
+    return max(-_MSID_CAP, min(_MSID_CAP, log_odds))
+
+
+def level2_vector(ev: Evidence) -> list[float]:
+    """LEVEL2_FEATURES: evidence for Malaysian over Indonesian (the id side is the reference)."""
+    log_odds = _cld2_ms_id_log_odds(ev.cld2) if ev.cld2 else 0.0
+    return [log_odds, *map(float, ev.idms), preference_score(ev.words)]
 
 
 class ClusterModel:
@@ -173,10 +179,19 @@ class ClusterModel:
         w0, b0 = meta["level1_alone"], meta["level1_alone_bias"]
         self._w_ft_alone, self._w_vocab_alone = w0["fasttext_logp"], w0["malay_vocab_share"]
         self._base_alone = [b0[g] + self._w_ft_alone * _LOG_FLOOR for g in self.groups]
+        self._vocabulary = vocabulary()
+        self._preference = preference_table()
+        self._preference_keys = frozenset(self._preference)
         self._w2 = [meta["level2"][name] for name in LEVEL2_FEATURES]
         self._bias2 = meta["level2_bias"]
-        # Labels sure enough to skip CLD2 (see ``sure``): not Malay (CLD2's id/ms odds split it)
-        # and not English (where foreign text lands when the model has to choose).
+        # Level 2 for text CLD2 was not asked about (models built before it existed: the
+        # CLD2 term is simply 0).
+        alone2 = meta.get("level2_alone", {})
+        self._w2_alone = [0.0, *(alone2.get(name, meta["level2"][name]) for name in LEVEL2_FEATURES[1:])]
+        self._bias2_alone = meta.get("level2_alone_bias", self._bias2)
+        # Labels sure enough to skip CLD2 (see ``sure``): not English, where foreign text lands
+        # when the model has to choose.
+        self._msa_label = f"__label__{GROUP}"
         self._sure_labels = frozenset(f"__label__{g}" for g in self.groups if g not in (GROUP, "en"))
 
     @classmethod
@@ -188,24 +203,37 @@ class ClusterModel:
         # Labels at or below 1e-4 add nothing in ``posterior``: fastText leaves them out.
         return self.model.predict(clean[:FASTTEXT_CHARS] + "\n", self._k, 1e-4, "strict")
 
-    def sure(self, preds: list, idms: list) -> bool:
-        """The model is sure of a language other than Malay or English, and the text has no
-        documented Malay-standard form: CLD2 is not asked."""
-        return bool(preds) and preds[0][0] >= SURE and preds[0][1] in self._sure_labels and not any(idms)
+    def sure(self, preds: list, idms: list, threshold: float = SURE) -> bool:
+        """CLD2 is not asked: the model is sure of Malay (level 2 then splits it without CLD2's
+        odds, with weights fitted for that), or sure of another language but English and the
+        text has no documented Malay-standard form."""
+        if not preds or preds[0][0] < threshold:
+            return False
+        label = preds[0][1]
+        return label == self._msa_label or (label in self._sure_labels and not any(idms))
 
     def posterior(self, ev: Evidence, preds: list) -> dict[str, float]:
         """P(language) over ``self.langs`` (sums to 1); ``preds`` is ``predict(ev.clean)``, and
-        ``ev.cld2`` None means CLD2 was not asked (the fastText-only weights apply).
+        ``ev.cld2`` None means CLD2 was not asked (the fastText-only weights apply)."""
+        return self.decide(ev, preds)[2]()
+
+    def decide(self, ev: Evidence, preds: list) -> tuple[str, float, Callable[[], dict[str, float]]]:
+        """The most probable language, its probability, and a function that builds the whole
+        posterior (``posterior``), which detect needs only when ``scores`` is read.
 
         The hot path of detect for cluster text: plain loops over a dozen labels (no numpy,
-        whose per-call overhead is larger than the work here)."""
+        whose per-call overhead is larger than the work here). Ties go as ``max`` over the
+        posterior's order would send them: groups first, then id, then ms."""
         log, exp = math.log, math.exp
         cld2 = ev.cld2
         if cld2 is None:
             logits, w_ft, w_vocab = self._base_alone[:], self._w_ft_alone, self._w_vocab_alone
         else:
             logits, w_ft, w_vocab = self._base[:], self._w_ft, self._w_vocab
-        logits[self._msa] += w_vocab * vocabulary_share(ev.tokens)
+        msa = self._msa
+        words = ev.words
+        if words:  # vocabulary_share, inlined: this runs for every Latin text
+            logits[msa] += w_vocab * (len(words & self._vocabulary) / len(words))
         index = self._label_index
         for p, label in preds:
             i = index.get(label)
@@ -223,24 +251,49 @@ class ClusterModel:
                 if s > 1e-3:
                     logits[i] += w_cld2 * (log(s) - _CLD2_FLOOR)
         top = max(logits)
-        total = 0.0
-        for i, v in enumerate(logits):
-            logits[i] = e = exp(v - top)
-            total += e
-        out = {}
-        msa = self._msa
-        for g, e in zip(self.groups, logits):
-            out[g] = e / total
-        p_group = out.pop(GROUP)
-        p_ms = 0.5
-        if logits[msa] > 1e-4 * total:  # the split only matters where Malay has a chance
-            z = self._bias2
-            for w, x in zip(self._w2, level2_vector(ev)):
-                z += w * x
-            p_ms = 1.0 / (1.0 + exp(-z)) if z > -50 else 0.0
-        out["id"] = p_group * (1.0 - p_ms)
-        out["ms"] = p_group * p_ms
-        return out
+        exps = [exp(v - top) for v in logits]
+        total = sum(exps)
+        e_msa = exps[msa]
+        p_ms = self.ms_probability(ev) if e_msa > 1e-4 * total else 0.5  # else Malay has no chance
+        groups = self.groups
+        inv = 1.0 / total
+        # Every probability below is computed as ``build`` computes it, so confidence == scores[lang].
+
+        def build() -> dict[str, float]:
+            out = dict(zip(groups, map(inv.__mul__, exps)))
+            p_group = out.pop(GROUP)
+            out["id"] = p_group * (1.0 - p_ms)
+            out["ms"] = p_group * p_ms
+            return out
+
+        best = exps.index(1.0)  # the first group with the top logit (exp(0) is exactly 1.0)
+        if best != msa:
+            return groups[best], inv * 1.0, build
+        p_group = inv * e_msa
+        p_split = p_group * p_ms if p_ms > 0.5 else p_group * (1.0 - p_ms)
+        exps[msa] = -1.0  # the best other group ...
+        other = exps.index(max(exps))
+        exps[msa] = e_msa  # ... and back
+        if exps[other] >= 0.0 and inv * exps[other] >= p_split:
+            return groups[other], inv * exps[other], build
+        return ("ms" if p_ms > 0.5 else "id"), p_split, build
+
+    def ms_probability(self, ev: Evidence) -> float:
+        """Level 2: P(Malaysian | Indonesian or Malaysian), ``level2_vector`` weighed without
+        building it (most texts hold no documented contrast, so those terms are skipped)."""
+        if ev.cld2 is None:
+            z, w = self._bias2_alone, self._w2_alone
+        else:
+            z, w = self._bias2, self._w2
+            if ev.cld2:
+                z += w[0] * _cld2_ms_id_log_odds(ev.cld2)
+        if any(ev.idms):
+            for wi, x in zip(w[1:-1], ev.idms):
+                z += wi * x
+        hits = ev.words & self._preference_keys  # preference_score, inlined
+        if hits:
+            z += w[-1] * math.fsum(map(self._preference.__getitem__, hits))
+        return 1.0 / (1.0 + math.exp(-z)) if z > -50 else 0.0
 
 
 @cache

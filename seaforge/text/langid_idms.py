@@ -52,11 +52,13 @@ def _keys() -> frozenset[str]:
     return frozenset(contrast_table())
 
 
-def idms_counts(tokens) -> list[int]:
-    """Distinct Indonesian-standard then Malaysian-standard forms per category (see FEATURES)."""
+def idms_counts(words) -> list[int]:
+    """Distinct Indonesian-standard then Malaysian-standard forms per category (see FEATURES);
+    ``words`` is the text's tokens or, cheaper, their set."""
     n = len(CATEGORIES)
     counts = [0] * (2 * n)
-    words = set(tokens)
+    if not isinstance(words, (set, frozenset)):
+        words = set(words)
     table = contrast_table()
     for word in words & _keys():
         side, cat = table[word]
@@ -71,4 +73,6 @@ def idms_counts(tokens) -> list[int]:
                 counts[n] += _ITI_RE.match(word) is not None
             elif word.endswith("syen"):
                 counts[n] += _SYEN_RE.match(word) is not None
-    return [c if c < COUNT_CAP else COUNT_CAP for c in counts]
+    if any(counts):
+        return [c if c < COUNT_CAP else COUNT_CAP for c in counts]
+    return counts

@@ -160,7 +160,7 @@ def lexical_bonus(tokens: list[str]) -> dict[str, float]:
 
 # Letters that among registered languages only Vietnamese writes (horn, breve, d-bar and
 # stacked tone marks); dot-below vowels are left out since Yoruba and others use them too.
-_VI_ONLY = frozenset("ơưđăằẳẵắấầẩẫậếềểễệốồổỗộớờởỡợứừửữựặ")
+VI_ONLY = frozenset("ơưđăằẳẵắấầẩẫậếềểễệốồổỗộớờởỡợứừửữựặ")
 
 
 @lru_cache(maxsize=1)
@@ -179,8 +179,8 @@ def model_free_language(tokens: list[str]) -> str | None:
     if len(tokens) < 4:
         return None
     joined = "".join(tokens)
-    if not joined.isascii() and not _VI_ONLY.isdisjoint(joined):  # C-level tests before the per-word count
-        if 3 * sum(1 for t in tokens if not _VI_ONLY.isdisjoint(t)) >= len(tokens):
+    if not joined.isascii() and not VI_ONLY.isdisjoint(joined):  # C-level tests before the per-word count
+        if 3 * sum(1 for t in tokens if not VI_ONLY.isdisjoint(t)) >= len(tokens):
             return "vi"
     english = _english_words()
     if sum(map(english.__contains__, tokens)) >= 0.7 * len(tokens) and sum(lexical_bonus(tokens).values()) < 2.0:

@@ -74,6 +74,7 @@ CAP = 1500  # training lines per label at most (sampled with a fixed seed) ...
 FLOOR = 600  # ... and at least (small labels repeated), so UDHR-only languages are not drowned
 TRAIN_CHARS = 400  # characters of each training text; detect shows the model 150
 L2 = 1e-2
+SURE_CHECKED = (0.8, 0.9, 0.95)  # thresholds the training report checks (``fit_weights``)
 
 _DRIVER = r"""
 import json, sys
@@ -259,6 +260,7 @@ def fit_weights(items: Sequence[Item], oof: Sequence[dict[str, float]]) -> dict:
     w2 = np.array([1.0 / c2[items[i].lang] for i in malay])
     w2 *= len(malay) / w2.sum()
     theta2 = _softmax_fit(X2, y2, w2)
+    theta2_alone = _softmax_fit(X2[:, :, 1:], y2, w2)  # without CLD2's odds (``ClusterModel.sure``)
     n1 = len(LEVEL1_FEATURES)
     weights = {
         "groups": list(GROUPS),
@@ -268,19 +270,31 @@ def fit_weights(items: Sequence[Item], oof: Sequence[dict[str, float]]) -> dict:
         "level1_alone_bias": dict(zip(GROUPS, map(float, theta0[2:]))),
         "level2": dict(zip(LEVEL2_FEATURES, map(float, theta2[:-1]))),
         "level2_bias": float(theta2[-1]),
+        "level2_alone": dict(zip(LEVEL2_FEATURES[1:], map(float, theta2_alone[:-1]))),
+        "level2_alone_bias": float(theta2_alone[-1]),
     }
-    # How often asking CLD2 would change an answer the fastText model is sure of (the reason
-    # ``ClusterModel.sure`` may skip it), on these out-of-fold predictions.
+    # What skipping CLD2 costs where the fastText model is sure (the reason ``ClusterModel.sure``
+    # may skip it), on these out-of-fold predictions, at the shipped threshold and a lower one.
     model = ClusterModel.from_weights(weights)
-    sure = changed = 0
-    for ev, p in zip(evidence, oof):
-        preds = sorted(((v, f"__label__{g}") for g, v in p.items()), reverse=True)
-        if model.sure(preds, ev.idms):
-            sure += 1
-            with_cld2 = model.posterior(ev, preds)
-            alone = model.posterior(ev._replace(cld2=None), preds)
-            changed += max(with_cld2, key=with_cld2.get) != max(alone, key=alone.get)
-    weights["sure_without_cld2"] = {"texts": sure, "answer_changed_by_cld2": changed, "threshold": SURE}
+    report = {}
+    for threshold in SURE_CHECKED:
+        sure = changed = right_with = right_alone = 0
+        for item, ev, p in zip(items, evidence, oof):
+            preds = sorted(((v, f"__label__{g}") for g, v in p.items()), reverse=True)
+            if model.sure(preds, ev.idms, threshold):
+                sure += 1
+                with_cld2 = model.decide(ev, preds)[0]
+                alone = model.decide(ev._replace(cld2=None), preds)[0]
+                changed += with_cld2 != alone
+                right_with += with_cld2 == item.lang
+                right_alone += alone == item.lang
+        report[str(threshold)] = {
+            "texts": sure,
+            "answer_changed_by_cld2": changed,
+            "right_with_cld2": right_with,
+            "right_without": right_alone,
+        }
+    weights["sure_without_cld2"] = {"shipped_threshold": SURE, **report}
     return weights
 
 

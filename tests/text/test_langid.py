@@ -218,7 +218,7 @@ def test_cluster_text_is_decided_without_lid176(monkeypatch):
     assert detect("Aku ora ngerti kowe arep lunga menyang ngendi sesuk esuk.").lang == "jv"
 
 
-def test_cld2_splits_malay_but_is_not_asked_where_the_cluster_model_is_sure(monkeypatch):
+def test_cld2_is_asked_only_where_the_cluster_model_is_unsure(monkeypatch):
     import seaforge.text.langid as langid
 
     real, calls = langid.cld2_predictions, []
@@ -229,9 +229,11 @@ def test_cld2_splits_malay_but_is_not_asked_where_the_cluster_model_is_sure(monk
 
     monkeypatch.setattr(langid, "cld2_predictions", spy)
     assert detect("Aku ora ngerti kowe arep lunga menyang ngendi sesuk esuk.").lang == "jv"
-    assert calls == []
+    # Sure of Malay: level 2 splits id from ms without CLD2's odds (their own fitted weights).
     assert detect("Duit tu dah saya masukkan dalam akaun awak kerana awak minta semalam.").lang == "ms"
-    assert len(calls) == 1
+    assert calls == []
+    detect("Terima kasih banyak")  # short: the model is not sure, so CLD2 is asked
+    assert calls == ["terima kasih banyak"]
 
 
 def test_spans_past_the_cap_are_one_und_span_and_say_where_analysis_stopped():
