@@ -69,10 +69,21 @@ def preference_table() -> dict[str, float]:
     return {w: v for w, (v, _) in _word_table().items() if abs(v) >= MIN_RATIO}
 
 
+# Both standards attach the same enclitics (-nya, -ku, -mu, -lah, -kah, -pun) and write full
+# reduplication with a hyphen (anak-anak, anak-anaknya). wordfreq counts each form apart, so
+# most fall under the Zipf cut: "Bosnya memujinya." shared none of its words with the table.
+ENCLITICS = ("nya", "ku", "mu", "lah", "kah", "pun")
+
+
 @cache
 def vocabulary() -> frozenset[str]:
-    """The words either standard uses at least ``VOCAB_ZIPF`` often."""
-    return frozenset(w for w, (_, zipf) in _word_table().items() if zipf >= VOCAB_ZIPF)
+    """The words either standard uses at least ``VOCAB_ZIPF`` often, with their enclitic and
+    reduplicated forms."""
+    base = [w for w, (_, zipf) in _word_table().items() if zipf >= VOCAB_ZIPF and w.isalpha()]
+    forms = {f"{w}{e}" for w in base for e in ENCLITICS}
+    forms.update(f"{w}-{w}" for w in base)
+    forms.update(f"{w}-{w}nya" for w in base)
+    return frozenset(forms.union(w for w, (_, zipf) in _word_table().items() if zipf >= VOCAB_ZIPF))
 
 
 def _distinct(words) -> set | frozenset:
