@@ -83,7 +83,8 @@ def main() -> None:
         ("contrasts alone", contrasts, False),
         ("wordfreq preferences alone", wf, False),
         ("CLD2 odds + contrasts + wordfreq", before + wf, False),
-        ("CLD2 odds + contrasts + wordfreq, own text in training (shipped)", before + wf, True),
+        ("CLD2 odds + contrasts + wordfreq, own text in training (shipped, model unsure)", before + wf, True),
+        ("contrasts + wordfreq, own text in training (shipped, model sure of Malay)", contrasts + wf, True),
         ("the same + lingua", before + wf + lingua, True),
     ]
     print(f"{len(items)} sentences (A: {int((group == 'A').sum())}, B: {int((group == 'B').sum())}); own: {len(own)}")

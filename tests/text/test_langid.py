@@ -265,3 +265,26 @@ def test_lingua_scores_each_distinct_word_once(monkeypatch):
     result = detect_spans(text)
     assert set(result.langs) == {"id", "en"}
     assert len(calls) == len(set(calls)) <= 12
+
+
+def test_thai_with_a_few_latin_words_runs_no_latin_model_until_scores_are_read(monkeypatch):
+    from seaforge.text.langid_cluster import cluster_model
+
+    model, calls = cluster_model(), []
+    real = model.predict
+    monkeypatch.setattr(model, "predict", lambda clean: calls.append(clean) or real(clean))
+    text = "วันนี้ไปกินข้าวที่ร้าน Starbucks มา อร่อยมาก"  # Thai letters outweigh the Latin word
+    d = detect(text)
+    assert d.lang == "th" and calls == []
+    # Confidence and scores come from the full path when read, and agree with each other.
+    assert 0.5 < d.confidence == d.scores["th"] < 1.0 and calls == ["starbucks"]
+    assert abs(sum(d.scores.values()) - 1.0) < 1e-9 and d.scores["en"] > 0
+    assert detect_batch([text])[0] == d and len(calls) == 2  # the batch's copy, read by ==
+    # Where the Latin words could win, the models run at once.
+    assert detect("Saya suka makan nasi goreng di warung dekat rumah ครับ").lang == "id" and len(calls) == 3
+
+
+def test_short_vietnamese_sentences_are_vietnamese():
+    # Too short for the spelling shortcut; Vietnamese-only letters keep CLD2 in the loop.
+    for text in ("Tôi đi học.", "Cô ấy rửa bát.", "Nó chạy nhanh.", "Mẹ nấu cơm."):
+        assert detect(text).lang == "vi", text

@@ -20,6 +20,7 @@ from seaforge.text.langid_cluster import (
     LEVEL1_FEATURES,
     LEVEL2_FEATURES,
     MODEL_FILE,
+    SURE,
     cluster_model,
     cluster_model_path,
 )
@@ -57,6 +58,14 @@ def test_weights_file_matches_the_code_and_names_its_training_data():
     assert all(meta["level2"][f"ms_{c}"] > 0 for c in ("spelling", "vocabulary", "colloquial"))
     assert all(meta["level2"][f"id_{c}"] < 0 for c in ("spelling", "vocabulary", "colloquial"))
     assert meta["level2"]["wordfreq_ms_id"] > 0 and meta["training_sources"]["own"] > 0
+    # Level 2 without CLD2's odds (text the model is sure of) has its own weights, pointing the same way.
+    assert set(meta["level2_alone"]) == set(LEVEL2_FEATURES[1:])
+    assert meta["level2_alone"]["ms_spelling"] > 0 > meta["level2_alone"]["id_spelling"]
+    # The training report behind the CLD2-skipping threshold, at every threshold it checks.
+    report = meta["sure_without_cld2"]
+    assert report["shipped_threshold"] == SURE and str(SURE) in report
+    for row in (v for k, v in report.items() if k != "shipped_threshold"):
+        assert row["texts"] > 0 and row["right_without"] >= row["right_with_cld2"] - 0.01 * row["texts"]
 
 
 REGIONAL = [
@@ -236,6 +245,15 @@ def test_vocabulary_share_separates_indonesian_from_a_regional_language():
     buginese = clean_for_model("Iyya de' uwissengngi magi na de' pa na lettu ri bola-e essoe-e.").split()
     assert vocabulary_share(indonesian) == 1.0 and vocabulary_share(buginese) < 0.5
     assert vocabulary_share([]) == 0.0
+
+
+def test_vocabulary_share_counts_enclitic_and_reduplicated_forms():
+    from seaforge.text.langid_wordfreq import vocabulary, vocabulary_share
+
+    # Both standards attach -nya/-ku/-lah... and write full reduplication with a hyphen.
+    assert vocabulary_share(["bosnya", "memujinya"]) == 1.0
+    assert vocabulary_share(["anak-anaknya", "bermainlah", "rumahku"]) == 1.0
+    assert "xyzqnya" not in vocabulary()  # only forms of words the standards use
     assert meta_weight("malay_vocab_share") > 0
 
 
