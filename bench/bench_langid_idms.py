@@ -25,12 +25,12 @@ from lingua import Language, LanguageDetectorBuilder
 from sklearn.linear_model import LogisticRegression
 
 from seaforge.text.langid import _model, cld2_predictions
-from seaforge.text.langid_cluster import Evidence, level2_vector
+from seaforge.text.langid_cluster import Evidence, cld2_ms_id_log_odds, level2_vector
 from seaforge.text.langid_corpora import load_items, own_text
 
 
 def features(texts: list[str]) -> np.ndarray:
-    """Columns: level-2 vector (CLD2 odds, 8 contrast counts, wordfreq), lid.176 odds, lingua odds."""
+    """Columns: CLD2 odds, the level-2 vector (8 contrast counts, wordfreq), lid.176 odds, lingua odds."""
     lid = _model()
     lingua = LanguageDetectorBuilder.from_languages(Language.INDONESIAN, Language.MALAY).build()
     rows = []
@@ -40,7 +40,8 @@ def features(texts: list[str]) -> np.ndarray:
         lid_odds = math.log(max(preds.get("ms", 0.0), 1e-3)) - math.log(max(preds.get("id", 0.0), 1e-3))
         conf = {c.language: c.value for c in lingua.compute_language_confidence_values(text)}
         p_ms = min(max(conf.get(Language.MALAY, 0.5), 1e-3), 1 - 1e-3)
-        rows.append([*level2_vector(ev), max(-3.0, min(3.0, lid_odds)), math.log(p_ms / (1 - p_ms))])
+        cld2 = cld2_ms_id_log_odds(ev.cld2) if ev.cld2 else 0.0
+        rows.append([cld2, *level2_vector(ev), max(-3.0, min(3.0, lid_odds)), math.log(p_ms / (1 - p_ms))])
     return np.array(rows)
 
 
@@ -83,9 +84,9 @@ def main() -> None:
         ("contrasts alone", contrasts, False),
         ("wordfreq preferences alone", wf, False),
         ("CLD2 odds + contrasts + wordfreq", before + wf, False),
-        ("CLD2 odds + contrasts + wordfreq, own text in training (shipped, model unsure)", before + wf, True),
-        ("contrasts + wordfreq, own text in training (shipped, model sure of Malay)", contrasts + wf, True),
-        ("the same + lingua", before + wf + lingua, True),
+        ("CLD2 odds + contrasts + wordfreq, own text in training", before + wf, True),
+        ("contrasts + wordfreq, own text in training (shipped)", contrasts + wf, True),
+        ("the same + lingua", contrasts + wf + lingua, True),
     ]
     print(f"{len(items)} sentences (A: {int((group == 'A').sum())}, B: {int((group == 'B').sum())}); own: {len(own)}")
     print("| level-2 evidence | A→B id / ms | B→A id / ms |\n|---|---|---|")

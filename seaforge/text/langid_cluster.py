@@ -8,10 +8,12 @@ and confuse Indonesian with Malay. Two calibrated levels (weights fitted by
 
 1. which language, with Indonesian and Malay together as ``msa``: the model's log-probability
    and CLD2's log share for each, weighted, plus a bias per language, plus for ``msa`` the share
-   of words that Indonesian or Malay text uses at all (``langid_wordfreq.vocabulary_share``);
-2. within ``msa``, Indonesian or Malaysian Malay: CLD2's ms/id log-odds, the counts of
-   documented contrasts (``langid_idms``) and the words each standard prefers by wordfreq's
-   frequencies (``langid_wordfreq``), weighted, with the classes balanced in the fit.
+   of words that Indonesian or Malay text uses at all (``langid_wordfreq.vocabulary_share``).
+   Where the model is sure (``ClusterModel.sure``), CLD2 is not asked and a second set of
+   weights, fitted without it, applies;
+2. within ``msa``, Indonesian or Malaysian Malay: the counts of documented contrasts
+   (``langid_idms``) and the words each standard prefers by wordfreq's frequencies
+   (``langid_wordfreq``), weighted, with the classes balanced in the fit.
 
 The answer is P(language) = P1(language), or P1(msa) x P2(id or ms): text that both standards
 write alike keeps real probability on both.
@@ -41,7 +43,7 @@ GROUP = "msa"
 # Malay-standard forms were tried as Malay evidence too: their fitted weights came out negative,
 # since NusaX's regional-language text borrows them, so they only split id from ms.)
 LEVEL1_FEATURES = ("fasttext_logp", "cld2_log_share", "malay_vocab_share")
-LEVEL2_FEATURES = ("cld2_ms_id_log_odds", *IDMS_FEATURES, "wordfreq_ms_id")
+LEVEL2_FEATURES = (*IDMS_FEATURES, "wordfreq_ms_id")
 _LOG_FLOOR = math.log(1e-4)
 _CLD2_FLOOR = math.log(1e-3)
 _MSID_CAP = 3.0
@@ -139,7 +141,8 @@ def _training_groups():
     return GROUPS
 
 
-def _cld2_ms_id_log_odds(cld2) -> float:
+def cld2_ms_id_log_odds(cld2) -> float:
+    """CLD2's Malay/Indonesian log-odds, clipped (bench_langid_idms compares it; detect no longer uses it)."""
     ms = id_ = 0.0
     for p, label in cld2:
         if label == "__label__ms":
@@ -151,9 +154,11 @@ def _cld2_ms_id_log_odds(cld2) -> float:
 
 
 def level2_vector(ev: Evidence) -> list[float]:
-    """LEVEL2_FEATURES: evidence for Malaysian over Indonesian (the id side is the reference)."""
-    log_odds = _cld2_ms_id_log_odds(ev.cld2) if ev.cld2 else 0.0
-    return [log_odds, *map(float, ev.idms), preference_score(ev.words)]
+    """LEVEL2_FEATURES: evidence for Malaysian over Indonesian (the id side is the reference).
+
+    CLD2's ms/id odds are not among them: held out, they cost Indonesian accuracy (0.971 without
+    against 0.939 with, A→B, bench/bench_langid_idms.py) and add nothing to Malay."""
+    return [*map(float, ev.idms), preference_score(ev.words)]
 
 
 class ClusterModel:
@@ -184,11 +189,6 @@ class ClusterModel:
         self._preference_keys = frozenset(self._preference)
         self._w2 = [meta["level2"][name] for name in LEVEL2_FEATURES]
         self._bias2 = meta["level2_bias"]
-        # Level 2 for text CLD2 was not asked about (models built before it existed: the
-        # CLD2 term is simply 0).
-        alone2 = meta.get("level2_alone", {})
-        self._w2_alone = [0.0, *(alone2.get(name, meta["level2"][name]) for name in LEVEL2_FEATURES[1:])]
-        self._bias2_alone = meta.get("level2_alone_bias", self._bias2)
         # Labels sure enough to skip CLD2 (see ``sure``): not English, where foreign text lands
         # when the model has to choose.
         self._msa_label = f"__label__{GROUP}"
@@ -281,14 +281,9 @@ class ClusterModel:
     def ms_probability(self, ev: Evidence) -> float:
         """Level 2: P(Malaysian | Indonesian or Malaysian), ``level2_vector`` weighed without
         building it (most texts hold no documented contrast, so those terms are skipped)."""
-        if ev.cld2 is None:
-            z, w = self._bias2_alone, self._w2_alone
-        else:
-            z, w = self._bias2, self._w2
-            if ev.cld2:
-                z += w[0] * _cld2_ms_id_log_odds(ev.cld2)
+        z, w = self._bias2, self._w2
         if any(ev.idms):
-            for wi, x in zip(w[1:-1], ev.idms):
+            for wi, x in zip(w, ev.idms):
                 z += wi * x
         hits = ev.words & self._preference_keys  # preference_score, inlined
         if hits:

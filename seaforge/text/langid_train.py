@@ -17,9 +17,9 @@ What it builds (``seaforge.text.langid_cluster`` uses it):
    source, a model that splits them learns register (exam questions vs reviews), not language;
    measured on held-out sources it sent about half of IndoNLI's Indonesian sentences to Malay.
 2. Weights that combine the model's log-probabilities with CLD2's (level 1: which language or
-   ``msa``; a second set for text CLD2 is not asked about), and, within ``msa``, CLD2's id/ms log-odds
-   with the counts of documented Indonesian/Malaysian contrasts (level 2: id or ms, with equal
-   prior weight on each, so shared text gets both probabilities). Both levels are logistic
+   ``msa``; a second set for text CLD2 is not asked about), and, within ``msa``, the counts of
+   documented Indonesian/Malaysian contrasts and wordfreq's word preferences (level 2: id or ms,
+   with equal prior weight on each, so shared text gets both probabilities). Both levels are logistic
    models fitted by log loss on out-of-fold predictions (5 folds; NusaX rows, passages and
    parallel items stay within one fold), so the weights are calibrated probabilities.
 
@@ -260,7 +260,6 @@ def fit_weights(items: Sequence[Item], oof: Sequence[dict[str, float]]) -> dict:
     w2 = np.array([1.0 / c2[items[i].lang] for i in malay])
     w2 *= len(malay) / w2.sum()
     theta2 = _softmax_fit(X2, y2, w2)
-    theta2_alone = _softmax_fit(X2[:, :, 1:], y2, w2)  # without CLD2's odds (``ClusterModel.sure``)
     n1 = len(LEVEL1_FEATURES)
     weights = {
         "groups": list(GROUPS),
@@ -270,8 +269,6 @@ def fit_weights(items: Sequence[Item], oof: Sequence[dict[str, float]]) -> dict:
         "level1_alone_bias": dict(zip(GROUPS, map(float, theta0[2:]))),
         "level2": dict(zip(LEVEL2_FEATURES, map(float, theta2[:-1]))),
         "level2_bias": float(theta2[-1]),
-        "level2_alone": dict(zip(LEVEL2_FEATURES[1:], map(float, theta2_alone[:-1]))),
-        "level2_alone_bias": float(theta2_alone[-1]),
     }
     # What skipping CLD2 costs where the fastText model is sure (the reason ``ClusterModel.sure``
     # may skip it), on these out-of-fold predictions, at the shipped threshold and a lower one.
