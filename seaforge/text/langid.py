@@ -39,7 +39,14 @@ from typing import NamedTuple
 
 from seaforge.text.langid_cluster import Evidence, cluster_model
 from seaforge.text.langid_idms import idms_counts
-from seaforge.text.langid_lexicon import VI_ONLY, clean_for_model, lexical_bonus, model_free_language
+from seaforge.text.langid_lexicon import (
+    VI_ONLY,
+    clean_for_model,
+    lexical_bonus,
+    model_free_language,
+    names_in,
+    without_names,
+)
 from seaforge.text.langid_script import SCRIPT_LANG, latin_words, myanmar_lang, script_counts
 from seaforge.text.languages import LANGUAGES
 
@@ -353,18 +360,19 @@ def _prepare(text: str, defer: bool = True) -> _Prepared:
         return _Prepared(counts, clean, lexical_bonus(tokens), [(_SHORTCUT_P, f"__label__{lang}")])
     # The hot path: the cluster model first; CLD2 only when it is not sure (no lexicon, no lid.176).
     cluster = cluster_model()
-    preds = cluster.predict(clean)
+    names = frozenset() if text.islower() else names_in(text)  # not shown to the model (langid_lexicon)
+    preds = cluster.predict(without_names(clean, names))
     words = set(tokens)
     idms = idms_counts(words)
     # Letters only Vietnamese writes: the cluster model does not know it, so CLD2 is asked
     # (short Vietnamese sentences with few such words skip the spelling shortcut).
     if cluster.sure(preds, idms) and (clean.isascii() or VI_ONLY.isdisjoint(clean)):
-        return _Prepared(counts, clean, None, preds, None, Evidence(clean, idms, None, words))
+        return _Prepared(counts, clean, None, preds, None, Evidence(clean, idms, None, words, names))
     cld2, reliable = cld2_predictions(clean)
     top = cld2[0][1] if cld2 else ""
     if not reliable or top in _CLUSTER_LABELS or top not in _REGISTERED_LABELS:
         foreign = reliable and top not in _CLUSTER_LABELS
-        return _Prepared(counts, clean, None, preds, None, Evidence(clean, idms, cld2, words), foreign, tokens)
+        return _Prepared(counts, clean, None, preds, None, Evidence(clean, idms, cld2, words, names), foreign, tokens)
     bonus = lexical_bonus(tokens)
     if top in _ASK_FASTTEXT_TOO:
         return _Prepared(counts, clean, bonus, None, cld2)

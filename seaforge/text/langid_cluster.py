@@ -62,16 +62,17 @@ class Evidence(NamedTuple):
     idms: list  # counts of documented id/ms forms (``langid_idms.FEATURES``)
     cld2: list | None  # CLD2's (share, "__label__xx") pairs; None: not asked
     words: frozenset | set  # the distinct words of ``clean`` (detect has already split it)
+    names: frozenset = frozenset()  # words capitalised inside a sentence (``langid_lexicon.names_in``)
 
     @classmethod
     def of(cls, text: str) -> Evidence:
         """Evidence for a Latin text, computed as ``detect`` computes it."""
         from seaforge.text.langid import cld2_predictions
-        from seaforge.text.langid_lexicon import clean_for_model
+        from seaforge.text.langid_lexicon import clean_for_model, names_in
 
         clean = clean_for_model(text)
         words = set(clean.split())
-        return cls(clean, idms_counts(words), cld2_predictions(clean)[0], words)
+        return cls(clean, idms_counts(words), cld2_predictions(clean)[0], words, names_in(text))
 
 
 # CLD2 labels as seaforge prepares them ("__label__jv" for CLD2's "jw") -> cluster group.
@@ -88,12 +89,18 @@ def load_fasttext(path: str | Path):
     return fasttext.load_model(str(path)).f
 
 
-def model_probs(model, text_or_clean: str, clean: bool = False) -> dict[str, float]:
-    """The model's probability per label (labels without the ``__label__`` prefix)."""
-    if not clean:
-        from seaforge.text.langid_lexicon import clean_for_model
+def model_text(text: str) -> str:
+    """The text as the fastText model sees it: ``clean_for_model`` without names (``names_in``)."""
+    from seaforge.text.langid_lexicon import clean_for_model, names_in, without_names
 
-        text_or_clean = clean_for_model(text_or_clean)
+    return without_names(clean_for_model(text), names_in(text))
+
+
+def model_probs(model, text_or_clean: str, clean: bool = False) -> dict[str, float]:
+    """The model's probability per label (labels without the ``__label__`` prefix); ``clean``:
+    the text is already ``model_text``'s output."""
+    if not clean:
+        text_or_clean = model_text(text_or_clean)
     preds = model.predict(text_or_clean[:FASTTEXT_CHARS] + "\n", -1, 0.0, "strict")
     return {label[9:]: p for p, label in preds}
 
@@ -117,7 +124,7 @@ def level1_matrix(ev: Evidence, probs: dict[str, float], groups=None):
 
     groups = groups or _training_groups()
     shares = _cld2_shares(ev.cld2)
-    vocab = vocabulary_share(ev.words)
+    vocab = vocabulary_share(ev.words - ev.names)
     rows = [
         [_log(probs.get(g, 0.0), _LOG_FLOOR), _log(shares.get(g, 0.0), _CLD2_FLOOR), vocab if g == GROUP else 0.0]
         for g in groups
@@ -130,7 +137,7 @@ def level1_alone_matrix(ev: Evidence, probs: dict[str, float], groups=None):
     import numpy as np
 
     groups = groups or _training_groups()
-    vocab = vocabulary_share(ev.words)
+    vocab = vocabulary_share(ev.words - ev.names)
     rows = [[_log(probs.get(g, 0.0), _LOG_FLOOR), vocab if g == GROUP else 0.0] for g in groups]
     return np.hstack([np.array(rows), np.eye(len(groups))])
 
@@ -231,7 +238,7 @@ class ClusterModel:
         else:
             logits, w_ft, w_vocab = self._base[:], self._w_ft, self._w_vocab
         msa = self._msa
-        words = ev.words
+        words = ev.words - ev.names if ev.names else ev.words  # names belong to no vocabulary
         if words:  # vocabulary_share, inlined: this runs for every Latin text
             logits[msa] += w_vocab * (len(words & self._vocabulary) / len(words))
         index = self._label_index

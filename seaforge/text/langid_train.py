@@ -103,9 +103,10 @@ def group_of(lang: str) -> str:
 
 
 def training_text(text: str) -> str:
-    from seaforge.text.langid_lexicon import clean_for_model
+    """What fastText trains on: the text as ``detect`` shows it to the model (names left out)."""
+    from seaforge.text.langid_cluster import model_text
 
-    return " ".join(clean_for_model(text).split())[:TRAIN_CHARS]
+    return " ".join(model_text(text).split())[:TRAIN_CHARS]
 
 
 def _window(text: str, rng: random.Random) -> str | None:
