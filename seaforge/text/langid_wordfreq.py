@@ -14,7 +14,8 @@ feature generalises past the sources our model is fitted on.
 
 The table ``data/langid_idms_wordfreq.tsv`` is built once from wordfreq 3.1.1's ``small`` lists
 (``python -m seaforge.text.langid_wordfreq --out ...`` with wordfreq importable): every word of
-either list with log(f_ms / f_id), a missing side taken as ``FLOOR``, clipped to +-``CLIP``. Only
+either list with log(f_ms / f_id), a missing side taken as ``FLOOR``, clipped to +-``CLIP``, and
+its Zipf frequency (``vocabulary`` keeps the words at ``VOCAB_ZIPF`` or above). Only
 a preference of at least ``MIN_RATIO`` (4.5x) counts: a shared word used about equally says
 nothing and only adds noise. Both settings were read off the training groups of the held-out
 protocol (each group alike: ``bench/bench_langid_idms.py``). The table's data are wordfreq's,
