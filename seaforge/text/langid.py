@@ -360,7 +360,8 @@ def _prepare(text: str, defer: bool = True) -> _Prepared:
         return _Prepared(counts, clean, lexical_bonus(tokens), [(_SHORTCUT_P, f"__label__{lang}")])
     # The hot path: the cluster model first; CLD2 only when it is not sure (no lexicon, no lid.176).
     cluster = cluster_model()
-    names = frozenset() if text.islower() else names_in(text)  # not shown to the model (langid_lexicon)
+    # Names are not shown to the model (langid_lexicon.names_in); no capital past the first letter: none.
+    names = frozenset() if text[1:].islower() else names_in(text)
     preds = cluster.predict(without_names(clean, names))
     words = set(tokens)
     idms = idms_counts(words)
