@@ -304,6 +304,6 @@ MANGLISH = [  # written for this test, after the model was trained
 
 
 def test_manglish_chat_is_malay():
-    # Measured 8 of 9 (the first line comes out Minangkabau since names left the model's
-    # training text; 9 before). The main language of English-Malay chat is Malay.
+    # Measured 8 of 9 (the first line comes out a regional language since names left the
+    # model's training text; 9 before). The main language of English-Malay chat is Malay.
     assert sum(detect(t).lang == "ms" for t in MANGLISH) >= 8
