@@ -32,7 +32,13 @@ from typing import NamedTuple
 
 from seaforge.text.langid_idms import FEATURES as IDMS_FEATURES
 from seaforge.text.langid_idms import idms_counts
-from seaforge.text.langid_wordfreq import preference_score, preference_table, vocabulary, vocabulary_share
+from seaforge.text.langid_wordfreq import (
+    preference_keys,
+    preference_score,
+    preference_table,
+    vocabulary,
+    vocabulary_share,
+)
 
 MODEL_FILE = "langid_sea.bin"
 MODEL_ENV = "SEAFORGE_LANGID_CLUSTER_MODEL"
@@ -193,7 +199,7 @@ class ClusterModel:
         self._base_alone = [b0[g] + self._w_ft_alone * _LOG_FLOOR for g in self.groups]
         self._vocabulary = vocabulary()
         self._preference = preference_table()
-        self._preference_keys = frozenset(self._preference)
+        self._preference_keys = preference_keys()
         self._w2 = [meta["level2"][name] for name in LEVEL2_FEATURES]
         self._bias2 = meta["level2_bias"]
         # Labels sure enough to skip CLD2 (see ``sure``): not English, where foreign text lands

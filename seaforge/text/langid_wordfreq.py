@@ -101,13 +101,14 @@ def vocabulary_share(words) -> float:
 
 
 @cache
-def _preference_keys() -> frozenset[str]:
+def preference_keys() -> frozenset[str]:
+    """The words of ``preference_table``, as a set to intersect with a text's words."""
     return frozenset(preference_table())
 
 
 def preference_score(words) -> float:
     """Sum over the distinct words of their preference: > 0 leans Malaysian, < 0 Indonesian."""
-    hits = _distinct(words) & _preference_keys()  # few words: only these are looked up
+    hits = _distinct(words) & preference_keys()  # few words: only these are looked up
     # fsum: exact, so the set's hash-seeded order cannot change the last bit
     return math.fsum(map(preference_table().__getitem__, hits)) if hits else 0.0
 
