@@ -25,8 +25,13 @@ from lingua import Language, LanguageDetectorBuilder
 from sklearn.linear_model import LogisticRegression
 
 from seaforge.text.langid import _model, cld2_predictions
-from seaforge.text.langid_cluster import Evidence, cld2_ms_id_log_odds, level2_vector
+from seaforge.text.langid_cluster import Evidence, level2_vector
 from seaforge.text.langid_corpora import load_items, own_text
+
+
+def _ms_id_log_odds(p_ms: float, p_id: float) -> float:
+    """A model's Malay/Indonesian log-odds, each side floored at 1e-3, clipped to +-3."""
+    return max(-3.0, min(3.0, math.log(max(p_ms, 1e-3)) - math.log(max(p_id, 1e-3))))
 
 
 def features(texts: list[str]) -> np.ndarray:
@@ -37,11 +42,12 @@ def features(texts: list[str]) -> np.ndarray:
     for text in texts:
         ev = Evidence.of(text)
         preds = {label[9:]: p for p, label in lid.predict(ev.clean[:200] + "\n", -1, 0.0, "strict")}
-        lid_odds = math.log(max(preds.get("ms", 0.0), 1e-3)) - math.log(max(preds.get("id", 0.0), 1e-3))
+        lid_odds = _ms_id_log_odds(preds.get("ms", 0.0), preds.get("id", 0.0))
         conf = {c.language: c.value for c in lingua.compute_language_confidence_values(text)}
         p_ms = min(max(conf.get(Language.MALAY, 0.5), 1e-3), 1 - 1e-3)
-        cld2 = cld2_ms_id_log_odds(ev.cld2) if ev.cld2 else 0.0
-        rows.append([cld2, *level2_vector(ev), max(-3.0, min(3.0, lid_odds)), math.log(p_ms / (1 - p_ms))])
+        share = {c: sum(p for p, label in ev.cld2 or () if label == f"__label__{c}") for c in ("ms", "id")}
+        cld2 = _ms_id_log_odds(share["ms"], share["id"]) if ev.cld2 else 0.0
+        rows.append([cld2, *level2_vector(ev), lid_odds, math.log(p_ms / (1 - p_ms))])
     return np.array(rows)
 
 

@@ -52,7 +52,6 @@ LEVEL1_FEATURES = ("fasttext_logp", "cld2_log_share", "malay_vocab_share")
 LEVEL2_FEATURES = (*IDMS_FEATURES, "wordfreq_ms_id")
 _LOG_FLOOR = math.log(1e-4)
 _CLD2_FLOOR = math.log(1e-3)
-_MSID_CAP = 3.0
 # The fastText answer's probability above which CLD2 is not asked (``ClusterModel.sure``): it
 # saves CLD2's ~6 us on most text. On the shipped model's out-of-fold predictions, asking CLD2
 # changed 2 of the 13,009 answers at or above 0.8 and left the number right the same
@@ -102,12 +101,9 @@ def model_text(text: str) -> str:
     return without_names(clean_for_model(text), names_in(text))
 
 
-def model_probs(model, text_or_clean: str, clean: bool = False) -> dict[str, float]:
-    """The model's probability per label (labels without the ``__label__`` prefix); ``clean``:
-    the text is already ``model_text``'s output."""
-    if not clean:
-        text_or_clean = model_text(text_or_clean)
-    preds = model.predict(text_or_clean[:FASTTEXT_CHARS] + "\n", -1, 0.0, "strict")
+def model_probs(model, text: str) -> dict[str, float]:
+    """The model's probability per label (labels without the ``__label__`` prefix)."""
+    preds = model.predict(model_text(text)[:FASTTEXT_CHARS] + "\n", -1, 0.0, "strict")
     return {label[9:]: p for p, label in preds}
 
 
@@ -152,18 +148,6 @@ def _training_groups():
     from seaforge.text.langid_train import GROUPS
 
     return GROUPS
-
-
-def cld2_ms_id_log_odds(cld2) -> float:
-    """CLD2's Malay/Indonesian log-odds, clipped (bench_langid_idms compares it; detect no longer uses it)."""
-    ms = id_ = 0.0
-    for p, label in cld2:
-        if label == "__label__ms":
-            ms += p
-        elif label == "__label__id":
-            id_ += p
-    log_odds = _log(ms, _CLD2_FLOOR) - _log(id_, _CLD2_FLOOR)
-    return max(-_MSID_CAP, min(_MSID_CAP, log_odds))
 
 
 def level2_vector(ev: Evidence) -> list[float]:
@@ -217,9 +201,8 @@ class ClusterModel:
         return self.model.predict(clean[:FASTTEXT_CHARS] + "\n", self._k, 1e-4, "strict")
 
     def sure(self, preds: list, idms: list, threshold: float = SURE) -> bool:
-        """CLD2 is not asked: the model is sure of Malay (level 2 then splits it without CLD2's
-        odds, with weights fitted for that), or sure of another language but English and the
-        text has no documented Malay-standard form."""
+        """CLD2 is not asked: the model is sure of Malay (level 2 never weighs CLD2), or sure of
+        another language but English and the text has no documented Malay-standard form."""
         if not preds or preds[0][0] < threshold:
             return False
         label = preds[0][1]
