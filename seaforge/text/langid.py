@@ -38,7 +38,6 @@ from pathlib import Path
 from typing import NamedTuple
 
 from seaforge.text.langid_cluster import Evidence, cluster_model
-from seaforge.text.langid_idms import idms_counts
 from seaforge.text.langid_lexicon import (
     VI_ONLY,
     clean_for_model,
@@ -46,6 +45,7 @@ from seaforge.text.langid_lexicon import (
     model_free_language,
     names_in,
     without_names,
+    without_noise,
 )
 from seaforge.text.langid_script import SCRIPT_LANG, latin_words, myanmar_lang, script_counts
 from seaforge.text.languages import LANGUAGES
@@ -341,6 +341,12 @@ def _script_decides(text: str, counts: dict[str, float]) -> str | None:
 def _prepare(text: str, defer: bool = True) -> _Prepared:
     """Everything short of lid.176 (the cluster model and CLD2 included); decides without it when it can."""
     counts = script_counts(text)
+    if len(counts) > 1:
+        # Letters in URLs, e-mails, handles and hashtags are no evidence of a language: a Thai
+        # post with a link or a brand hashtag is still Thai.
+        denoised = without_noise(text)
+        if denoised is not text:
+            counts = script_counts(denoised) or counts
     if "Latn" not in counts:
         return _Prepared(counts, None, None, [])
     if defer and len(counts) > 1:
@@ -355,25 +361,24 @@ def _prepare(text: str, defer: bool = True) -> _Prepared:
     elif not _LETTER_RE.search(clean):
         return _Prepared({}, None, None, [])
     tokens = clean.split()
-    lang = model_free_language(tokens)
+    lang = model_free_language(tokens, clean)
     if lang:
         return _Prepared(counts, clean, lexical_bonus(tokens), [(_SHORTCUT_P, f"__label__{lang}")])
     # The hot path: the cluster model first; CLD2 only when it is not sure (no lexicon, no lid.176).
     cluster = cluster_model()
     # Names are not shown to the model (langid_lexicon.names_in); no capital past the first letter: none.
     names = frozenset() if text[1:].islower() else names_in(text)
-    preds = cluster.predict(without_names(clean, names))
+    preds = cluster.predict(without_names(clean, names, tokens))
     words = set(tokens)
-    idms = idms_counts(words)
     # Letters only Vietnamese writes: the cluster model does not know it, so CLD2 is asked
     # (short Vietnamese sentences with few such words skip the spelling shortcut).
-    if cluster.sure(preds, idms) and (clean.isascii() or VI_ONLY.isdisjoint(clean)):
-        return _Prepared(counts, clean, None, preds, None, Evidence(clean, idms, None, words, names))
+    if cluster.sure(preds) and (clean.isascii() or VI_ONLY.isdisjoint(clean)):
+        return _Prepared(counts, clean, None, preds, None, Evidence(clean, None, None, words, names))
     cld2, reliable = cld2_predictions(clean)
     top = cld2[0][1] if cld2 else ""
     if not reliable or top in _CLUSTER_LABELS or top not in _REGISTERED_LABELS:
         foreign = reliable and top not in _CLUSTER_LABELS
-        return _Prepared(counts, clean, None, preds, None, Evidence(clean, idms, cld2, words, names), foreign, tokens)
+        return _Prepared(counts, clean, None, preds, None, Evidence(clean, None, cld2, words, names), foreign, tokens)
     bonus = lexical_bonus(tokens)
     if top in _ASK_FASTTEXT_TOO:
         return _Prepared(counts, clean, bonus, None, cld2)

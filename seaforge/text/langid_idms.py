@@ -52,9 +52,10 @@ def _keys() -> frozenset[str]:
     return frozenset(contrast_table())
 
 
-def idms_counts(words) -> list[int]:
+def idms_counts(words, text: str | None = None) -> list[int]:
     """Distinct Indonesian-standard then Malaysian-standard forms per category (see FEATURES);
-    ``words`` is the text's tokens or, cheaper, their set."""
+    ``words`` is the text's tokens or, cheaper, their set; ``text``, if given, is the string
+    they were split from (saves joining them again for the endings' pre-check)."""
     n = len(CATEGORIES)
     counts = [0] * (2 * n)
     if not isinstance(words, (set, frozenset)):
@@ -63,7 +64,7 @@ def idms_counts(words) -> list[int]:
     for word in words & _keys():
         side, cat = table[word]
         counts[n * side + cat] += 1
-    joined = " ".join(words)
+    joined = " ".join(words) if text is None else text
     # The endings: a C-level substring test first, then only the words that hold one.
     if "itas" in joined or "iti" in joined or "syen" in joined:
         for word in words:

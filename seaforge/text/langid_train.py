@@ -279,7 +279,7 @@ def fit_weights(items: Sequence[Item], oof: Sequence[dict[str, float]]) -> dict:
         sure = changed = right_with = right_alone = 0
         for item, ev, p in zip(items, evidence, oof):
             preds = sorted(((v, f"__label__{g}") for g, v in p.items()), reverse=True)
-            if model.sure(preds, ev.idms, threshold):
+            if model.sure(preds, threshold):
                 sure += 1
                 with_cld2 = model.decide(ev, preds)[0]
                 alone = model.decide(ev._replace(cld2=None), preds)[0]

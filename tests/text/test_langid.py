@@ -197,6 +197,20 @@ def test_mixed_script_text_is_scored_by_share_of_letters():
     assert d.lang == "th" and 0.0 < d.scores["en"] < 0.2
 
 
+def test_links_handles_and_hashtags_do_not_count_as_letters_of_a_script():
+    # Written for this test: Thai posts whose Latin letters are mostly a link or hashtags.
+    thai = [
+        "ร้าน Sabai ลดราคา https://www.example.co.th/promotion/summer-sale-2024",
+        "#SummerSaleBangkok #FreeShippingWeekend Sabai ลดราคาวันนี้",
+        "ถาม Sabai ได้ที่ @shopofficialthailand หรือ support@example.com ค่ะ",
+    ]
+    for text in thai:
+        assert detect(text).lang == "th", text
+    # Real words still count: English that outweighs the Thai stays English.
+    assert detect("Please send the report before lunch tomorrow ครับ").lang == "en"
+    assert detect("https://example.com/abc").lang == "und"
+
+
 def test_bad_lexicon_line_names_file_and_line(tmp_path):
     from seaforge.text.langid_lexicon import lexicon
 
