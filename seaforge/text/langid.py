@@ -361,7 +361,8 @@ def _prepare(text: str, defer: bool = True) -> _Prepared:
     elif not _LETTER_RE.search(clean):
         return _Prepared({}, None, None, [])
     tokens = clean.split()
-    lang = model_free_language(tokens, clean)
+    words = set(tokens)
+    lang = model_free_language(tokens, clean, words)
     if lang:
         return _Prepared(counts, clean, lexical_bonus(tokens), [(_SHORTCUT_P, f"__label__{lang}")])
     # The hot path: the cluster model first; CLD2 only when it is not sure (no lexicon, no lid.176).
@@ -369,7 +370,6 @@ def _prepare(text: str, defer: bool = True) -> _Prepared:
     # Names are not shown to the model (langid_lexicon.names_in); no capital past the first letter: none.
     names = frozenset() if text[1:].islower() else names_in(text)
     preds = cluster.predict(without_names(clean, names, tokens))
-    words = set(tokens)
     # Letters only Vietnamese writes: the cluster model does not know it, so CLD2 is asked
     # (short Vietnamese sentences with few such words skip the spelling shortcut).
     if cluster.sure(preds) and (clean.isascii() or VI_ONLY.isdisjoint(clean)):

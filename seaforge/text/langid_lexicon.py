@@ -173,9 +173,9 @@ def _english_words() -> frozenset[str]:
     return frozenset(word for word, entries in span_lexicon().items() if any(lang == "en" for lang, _ in entries))
 
 
-def model_free_language(tokens: list[str], text: str | None = None) -> str | None:
+def model_free_language(tokens: list[str], text: str | None = None, words: set | None = None) -> str | None:
     """A language when spelling or vocabulary alone settles it, else None (ask the models);
-    ``text``, if given, is the string ``tokens`` were split from.
+    ``text`` and ``words``, if given, are the string ``tokens`` were split from and their set.
 
     Saves the model calls where they add nothing: Vietnamese letters are unique, and English
     text is mostly common English words (with little of our other languages' vocabulary).
@@ -189,7 +189,12 @@ def model_free_language(tokens: list[str], text: str | None = None) -> str | Non
         if 3 * sum(1 for t in tokens if not VI_ONLY.isdisjoint(t)) >= len(tokens):
             return "vi"
     english = _english_words()
-    if sum(map(english.__contains__, tokens)) >= 0.7 * len(tokens) and sum(lexical_bonus(tokens).values()) < 2.0:
+    n = len(tokens)
+    # One set intersection rules most text out: even if every repeated token were an English
+    # word, the English tokens could not reach 70%.
+    if words is not None and len(words & english) + n - len(words) < 0.7 * n:
+        return None
+    if sum(map(english.__contains__, tokens)) >= 0.7 * n and sum(lexical_bonus(tokens).values()) < 2.0:
         return "en"
     return None
 

@@ -65,6 +65,23 @@ def test_weights_file_matches_the_code_and_names_its_training_data():
         assert row["texts"] > 0 and row["right_without"] >= row["right_with_cld2"] - 0.01 * row["texts"]
 
 
+def test_cld2_is_skipped_only_where_the_model_is_sure_of_a_language_but_english(monkeypatch):
+    import seaforge.text.langid as langid
+
+    model = cluster_model()
+    assert model.sure([(0.85, "__label__jv"), (0.1, "__label__msa")])
+    assert model.sure([(0.95, "__label__msa")])
+    assert not model.sure([(0.99, "__label__en")])  # foreign text lands on English: CLD2 checks
+    assert not model.sure([(0.6, "__label__jv"), (0.3, "__label__su")]) and not model.sure([])
+    asked = []
+    real = langid.cld2_predictions
+    monkeypatch.setattr(langid, "cld2_predictions", lambda clean: asked.append(clean) or real(clean))
+    detect("Saya tidak tahu kenapa dia belum datang ke rumah hari ini.")
+    assert asked == []
+    detect("Je ne sais pas pourquoi il n'est pas encore venu à la maison.")
+    assert len(asked) == 1
+
+
 REGIONAL = [
     ("min", "Awak indak tahu baa caronyo pai ka pasa."),
     ("min", "Ambo alah makan di rumah mandeh tadi."),
