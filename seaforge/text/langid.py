@@ -39,7 +39,6 @@ from typing import NamedTuple
 
 from seaforge.text.langid_cluster import Evidence, cluster_model
 from seaforge.text.langid_lexicon import (
-    VI_ONLY,
     clean_for_model,
     lexical_bonus,
     model_free_language,
@@ -370,9 +369,9 @@ def _prepare(text: str, defer: bool = True) -> _Prepared:
     # Names are not shown to the model (langid_lexicon.names_in); no capital past the first letter: none.
     names = frozenset() if text[1:].islower() else names_in(text)
     preds = cluster.predict(without_names(clean, names, tokens))
-    # Letters only Vietnamese writes: the cluster model does not know it, so CLD2 is asked
-    # (short Vietnamese sentences with few such words skip the spelling shortcut).
-    if cluster.sure(preds) and (clean.isascii() or VI_ONLY.isdisjoint(clean)):
+    # A letter outside the cluster languages' alphabets (Vietnamese "ụ", German "ü" ...): the
+    # model has never seen such text, so its certainty means nothing and CLD2 is asked.
+    if cluster.sure(preds) and (clean.isascii() or _FOREIGN_LETTER_RE.search(clean) is None):
         return _Prepared(counts, clean, None, preds, None, Evidence(clean, None, None, words, names))
     cld2, reliable = cld2_predictions(clean)
     top = cld2[0][1] if cld2 else ""
@@ -387,6 +386,9 @@ def _prepare(text: str, defer: bool = True) -> _Prepared:
     return _Prepared(counts, clean, bonus, None)
 
 
+# The letters the cluster languages write beyond a-z: é and è (Javanese, Sundanese, Balinese,
+# Acehnese, Madurese), ê (Javanese), ë, ô and ö (Acehnese), â (Madurese), ñ (Tagalog).
+_FOREIGN_LETTER_RE = re.compile("[^\\W\\d_a-zéèêëâôöñ]")
 _MALAY_LABELS = ("__label__id", "__label__ms")
 # CLD2 answers that send Latin text to the cluster model (English too: short Cebuano or
 # Buginese text often gets "en" from CLD2, and the cluster model knows English).

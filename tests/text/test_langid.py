@@ -107,8 +107,28 @@ def test_all_caps_urls_emails_numbers_and_emoji_do_not_change_the_answer():
     assert detect(noisy).lang == "id"
 
 
+FOREIGN = [  # written for this test: languages seaforge does not register
+    "Je ne sais pas pourquoi il est parti au bureau ce matin.",
+    "La réunion commence à neuf heures demain matin.",
+    "Ich weiß nicht, warum er heute Morgen ins Büro gegangen ist.",
+    "Der Zug fährt um acht Uhr vom Bahnhof ab.",
+    "No sé por qué se fue a la oficina esta mañana.",
+    "El tren sale de la estación a las ocho.",
+    "Non so perché sia andato in ufficio stamattina.",
+    "Il treno parte dalla stazione alle otto.",
+    "Eu não sei por que ele foi ao escritório hoje de manhã.",
+    "Ik weet niet waarom hij vanochtend naar kantoor ging.",
+]
+
+
 def test_other_languages_are_und_not_a_forced_guess():
-    assert detect("Je ne sais pas pourquoi il est parti au bureau ce matin.").lang == UND
+    # Where the cluster model is sure, CLD2 (which knows these languages) is not asked, and the
+    # model knows only the cluster: on text it has never seen it can be sure of the wrong
+    # language. Measured 9 of 10 (the first Spanish line goes to Madurese); asking CLD2 for
+    # every answer but Malay made all 10 "und" but sent 3-4% of held-out Buginese, Madurese
+    # and Acehnese to "und" too.
+    found = [detect(text).lang for text in FOREIGN]
+    assert found.count(UND) >= 9, found
 
 
 def test_detect_batch_matches_detect():
@@ -299,8 +319,9 @@ def test_thai_with_a_few_latin_words_runs_no_latin_model_until_scores_are_read(m
 
 
 def test_short_vietnamese_sentences_are_vietnamese():
-    # Too short for the spelling shortcut; Vietnamese-only letters keep CLD2 in the loop.
-    for text in ("Tôi đi học.", "Cô ấy rửa bát.", "Nó chạy nhanh.", "Mẹ nấu cơm."):
+    # Too short for the spelling shortcut; letters outside the cluster languages' alphabets
+    # (not only Vietnamese-only ones: "ạ", "ủ") keep CLD2 in the loop.
+    for text in ("Tôi đi học.", "Cô ấy rửa bát.", "Nó chạy nhanh.", "Mẹ nấu cơm.", "Anh ta chạy.", "Con mèo ngủ."):
         assert detect(text).lang == "vi", text
 
 
