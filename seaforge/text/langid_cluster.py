@@ -79,6 +79,11 @@ class Evidence(NamedTuple):
         words = set(clean.split())
         return cls(clean, idms_counts(words), cld2_predictions(clean)[0], words, names_in(text))
 
+    def contrasts(self) -> list:
+        """``idms``, counted now if detect left it for later (text that cannot be Malay never
+        needs it)."""
+        return self.idms if self.idms is not None else idms_counts(self.words, self.clean)
+
 
 # CLD2 labels as seaforge prepares them ("__label__jv" for CLD2's "jw") -> cluster group.
 _CLD2_GROUP = {
@@ -155,7 +160,7 @@ def level2_vector(ev: Evidence) -> list[float]:
 
     CLD2's ms/id odds are not among them: held out, they cost Indonesian accuracy (0.971 without
     against 0.939 with, A→B, bench/bench_langid_idms.py) and add nothing to Malay."""
-    return [*map(float, ev.idms), preference_score(ev.words)]
+    return [*map(float, ev.contrasts()), preference_score(ev.words)]
 
 
 class ClusterModel:
@@ -285,8 +290,7 @@ class ClusterModel:
         """Level 2: P(Malaysian | Indonesian or Malaysian), ``level2_vector`` weighed without
         building it (most texts hold no documented contrast, so those terms are skipped)."""
         z, w = self._bias2, self._w2
-        # detect counts the contrasts only here: text that cannot be Malay never needs them.
-        idms = ev.idms if ev.idms is not None else idms_counts(ev.words, ev.clean)
+        idms = ev.contrasts()
         if any(idms):
             for wi, x in zip(w, idms):
                 z += wi * x
