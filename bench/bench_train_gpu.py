@@ -35,6 +35,9 @@ DIMS = dict(
     vocab_size=32000,
     max_position_embeddings=4096,
 )
+# --shape gqa: another ~1 B shape (grouped KV heads, wider MLP) to check the memory estimate on
+# a configuration it was not first compared against
+GQA = dict(hidden_size=2048, intermediate_size=8192, num_hidden_layers=16, num_key_value_heads=4)
 
 
 def peak_tflops(arg: float | None) -> float:
@@ -74,8 +77,12 @@ def main() -> None:
     ap.add_argument("--seq-len", type=int, default=2048)
     ap.add_argument("--peak-tflops", type=float, default=None)
     ap.add_argument("--out", default="bench/results/train_gpu.json")
+    ap.add_argument("--shape", choices=["1b", "gqa"], default="1b")
+    ap.add_argument("--gradient-checkpointing", action="store_true")
     ap.add_argument("--smoke", action="store_true", help="tiny model on CPU: checks the script, figures mean nothing")
     args = ap.parse_args()
+    if args.shape == "gqa":
+        DIMS.update(GQA)
     if args.smoke:
         DIMS.update(
             hidden_size=64,
@@ -110,6 +117,7 @@ def main() -> None:
                 "train.warmup_steps=10",
                 "data.heldout_sequences=0",
                 "train.log_every=10",
+                f"model.gradient_checkpointing={str(args.gradient_checkpointing).lower()}",
             ],
         )
         t0 = time.perf_counter()
@@ -126,8 +134,21 @@ def main() -> None:
     flops_per_token = 6 * (n_params - embed) + 12 * DIMS["num_hidden_layers"] * DIMS["hidden_size"] * args.seq_len
     mfu = tps * flops_per_token / (peak_tflops(args.peak_tflops) * 1e12)
     gpu = torch.cuda.get_device_name() if torch.cuda.is_available() else "cpu (smoke)"
+    from transformers import AutoConfig
+
+    from seaforge.train.estimate import estimate
+
+    predicted = estimate(
+        AutoConfig.for_model("llama", **DIMS),
+        args.seq_len,
+        args.micro_batch,
+        1,
+        checkpointing=args.gradient_checkpointing,
+    )
     result = {
         "gpu": gpu,
+        "shape": args.shape,
+        "gradient_checkpointing": args.gradient_checkpointing,
         "params": n_params,
         "seq_len": args.seq_len,
         "micro_batch": args.micro_batch,
@@ -137,6 +158,7 @@ def main() -> None:
         "wall_s": round(wall, 1),
         "final_loss": rows[-1]["loss"],
         "max_memory_gib": round(torch.cuda.max_memory_allocated() / 2**30, 2) if gpu != "cpu (smoke)" else None,
+        "estimated_memory_gib": round(predicted.total_gib, 2),  # seaforge train --dry-run's figure
     }
     print(json.dumps(result, indent=1))
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)

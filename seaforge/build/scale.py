@@ -17,8 +17,9 @@ Assumptions (stated so a user can check them; these are estimates, not measureme
   (about 10% at 4B, under 2% at 27B);
 - memory per GPU follows ``seaforge.train.estimate``: full fine-tuning keeps fp32 weights,
   gradients and two Adam moments (16 bytes/parameter) sharded over all GPUs (FSDP2/ZeRO-3); LoRA
-  keeps the frozen base in bf16 (2 bytes/parameter); activations under checkpointing are one
-  layer's 34*s*b*h bytes plus 2*s*b*h per layer, and the logits s*b*V*10 bytes.
+  keeps the frozen base in bf16 (2 bytes/parameter); activations under checkpointing are each
+  layer's fp32 input (4*s*b*h bytes) plus one layer's full set, counted from its widths
+  (``seaforge.train.estimate.activation_bytes``), and the logits s*b*V*10 bytes.
 """
 
 from __future__ import annotations
@@ -203,8 +204,22 @@ def estimate_stage(
     state = params * (2.0 if lora else 16.0) / gpus + (params * 2.0 / gpus if reference else 0.0)
     acts = None
     if arch is not None and seq_len:
-        sbh = seq_len * micro_batch * arch.hidden
-        acts = (34 * sbh + 2 * sbh * arch.layers + seq_len * micro_batch * arch.vocab * 10) / GIB
+        from seaforge.train.estimate import activation_bytes
+
+        acts = (
+            activation_bytes(
+                seq_len * micro_batch,
+                arch.hidden,
+                arch.layers,
+                arch.vocab,
+                intermediate=arch.intermediate,
+                q_width=arch.heads * arch.head_dim,
+                kv_width=arch.kv_heads * arch.head_dim,
+                gated=arch.gated_mlp,
+                norms=arch.norms_per_layer,
+            )
+            / GIB
+        )
     memory = state / GIB + (acts or 0.0)
     return {
         "params": params,

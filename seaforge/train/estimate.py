@@ -6,9 +6,17 @@ memory). Memory is an estimate, stated with its assumptions so users can check i
   (16 bytes/parameter), sharded across GPUs by FSDP2 / ZeRO-3;
 - LoRA keeps the frozen base in bf16 (2 bytes/parameter, or ~0.55 for 4-bit QLoRA) plus 16 bytes
   per trainable adapter parameter;
-- activations follow Korthikanti et al. (2022), ~34·s·b·h bytes per layer with flash attention,
-  only one layer's worth plus 2·s·b·h per layer under activation checkpointing; the logits add
-  s·b·V·(2 + 4 + 4) bytes (bf16 logits, fp32 copy, fp32 gradient).
+- activations are counted tensor by tensor for a Llama-style decoder under bf16 autocast (fp32
+  residual stream, fused attention), per token and layer: each RMSNorm keeps its fp32 input, the
+  normalised fp32 product and a bf16 copy for the next matmul (10·h bytes); attention keeps q, k
+  and v, their rotary halves, the rotated q and k and its output (8·q + 8·kv bytes for widths
+  q = heads·head_dim and kv = kv_heads·head_dim); a gated MLP keeps gate, up, the activation and
+  their product (8·I bytes for intermediate size I; 4·I without a gate). With activation
+  checkpointing only each layer's fp32 input (4·h) stays, plus one layer's worth during its
+  recomputation. The logits add s·b·V·(2 + 4 + 4) bytes (bf16 logits, fp32 copy, fp32 gradient).
+  Measured on one H200 (bench/bench_train_gpu.py, docs/train.md), this is within 6% of PyTorch's
+  peak allocation; the bf16 weight copies autocast keeps for the backward pass (2 bytes per
+  parameter) are not counted.
 """
 
 from __future__ import annotations
@@ -54,9 +62,40 @@ def lora_params(model_config, r: int) -> int:
     )
 
 
-def _dims(model_config) -> tuple[int, int, int]:
+def activation_bytes(
+    tokens: int,
+    hidden: int,
+    layers: int,
+    vocab: int,
+    *,
+    intermediate: int | None = None,
+    q_width: int | None = None,
+    kv_width: int | None = None,
+    gated: bool = True,
+    norms: int = 2,
+    checkpointing: bool = True,
+) -> float:
+    """Activation bytes per GPU for ``tokens`` = sequence length x micro-batch (module docstring)."""
+    q = q_width or hidden
+    kv = kv_width or q
+    mlp = (8 if gated else 4) * (intermediate or 4 * hidden)
+    per_layer = tokens * (10 * hidden * norms + 8 * q + 8 * kv + mlp)
+    stored = per_layer + 4 * tokens * hidden * layers if checkpointing else per_layer * layers
+    return stored + tokens * vocab * 10
+
+
+def _shape(model_config) -> dict:
     cfg = getattr(model_config, "text_config", None) or model_config
-    return cfg.hidden_size, cfg.num_hidden_layers, cfg.vocab_size
+    heads = cfg.num_attention_heads
+    head_dim = getattr(cfg, "head_dim", None) or cfg.hidden_size // heads
+    return dict(
+        hidden=cfg.hidden_size,
+        layers=cfg.num_hidden_layers,
+        vocab=cfg.vocab_size,
+        intermediate=getattr(cfg, "intermediate_size", None),
+        q_width=heads * head_dim,
+        kv_width=(getattr(cfg, "num_key_value_heads", None) or heads) * head_dim,
+    )
 
 
 def estimate(
@@ -71,17 +110,14 @@ def estimate(
 ) -> Estimate:
     """Memory per GPU and tokens per step for one training configuration."""
     params = count_params(model_config)
-    hidden, layers, vocab = _dims(model_config)
     if lora_r:
         trainable = lora_params(model_config, lora_r)
         state = params * (0.55 if qlora else 2.0) / gpus + trainable * 16.0
     else:
         trainable = params
         state = params * 16.0 / gpus
-    sbh = seq_len * micro_batch * hidden
-    per_layer = 34 * sbh
-    acts = (per_layer + 2 * sbh * layers) if checkpointing else per_layer * layers
-    acts += seq_len * micro_batch * vocab * 10
+    shape = _shape(model_config)
+    acts = activation_bytes(seq_len * micro_batch, **shape, checkpointing=checkpointing)
     return Estimate(
         params=params,
         trainable=trainable,

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import pytest
 import yaml
 
 from seaforge.cli import run
 from seaforge.testing import tiny_config
-from seaforge.train.estimate import count_params, estimate
+from seaforge.train.estimate import GIB, count_params, estimate
 
 
 def write_cfg(path, model, data, out, **train):
@@ -72,3 +76,35 @@ def test_merge_is_a_top_level_command(tmp_path, llama_dir, tokenizer, make_model
     assert (tmp_path / "merged" / "model.safetensors").is_file()
     assert run(["merge", str(cfg), str(tmp_path / "m2"), "--set", "method=frankenmerge"]) == 2
     assert "method" in capsys.readouterr().err
+
+
+def test_estimate_counts_gqa_and_mlp_widths_and_matches_measured_peaks():
+    from transformers import AutoConfig
+
+    base = dict(hidden_size=256, intermediate_size=704, num_hidden_layers=4, num_attention_heads=8, vocab_size=1000)
+    mha = estimate(AutoConfig.for_model("llama", num_key_value_heads=8, **base), 128, 2, 1, checkpointing=False)
+    gqa = estimate(AutoConfig.for_model("llama", num_key_value_heads=2, **base), 128, 2, 1, checkpointing=False)
+    wide = estimate(
+        AutoConfig.for_model("llama", **{**base, "intermediate_size": 1408}), 128, 2, 1, checkpointing=False
+    )
+    tokens, layers = 128 * 2, 4
+    # 4 KV heads fewer per layer: 8 bytes x (256 - 64) per token
+    assert (mha.activation_gib - gqa.activation_gib) * GIB == pytest.approx(8 * 192 * tokens * layers)
+    assert (wide.activation_gib - mha.activation_gib) * GIB == pytest.approx(8 * 704 * tokens * layers)
+
+    # peaks PyTorch measured on one H200 (bench/bench_train_gpu.py): the estimate stays within 10%
+    results = json.loads((Path(__file__).parents[2] / "bench/results/train_gpu_h200.json").read_text())
+    shapes = {"1b": {}, "gqa": {"intermediate_size": 8192, "num_hidden_layers": 16, "num_key_value_heads": 4}}
+    checked = 0
+    for measured in results["runs"]:
+        if measured["gradient_checkpointing"]:
+            continue  # the recomputed layer is counted in full there: an upper bound, 17% high
+        dims = dict(hidden_size=2048, intermediate_size=5632, num_hidden_layers=20, num_attention_heads=16)
+        dims.update(num_key_value_heads=16, vocab_size=32000)
+        dims.update(shapes[measured["shape"]])
+        predicted = estimate(
+            AutoConfig.for_model("llama", **dims), measured["seq_len"], measured["micro_batch"], 1, checkpointing=False
+        )
+        assert predicted.total_gib == pytest.approx(measured["max_memory_gib"], rel=0.1), measured["command"]
+        checked += 1
+    assert checked == 3
