@@ -468,7 +468,8 @@ def _is_foreign(prep: _Prepared, predictions) -> bool:
 def _finish_cluster(text: str, prep: _Prepared) -> Detection:
     lang, p, posterior = cluster_model().decide(prep.cluster, prep.predictions)
     if len(prep.counts) == 1:
-        return Detection(lang, p, build=lambda: {**_ZERO, **posterior()})
+        posterior.base = _ZERO
+        return Detection(lang, p, build=posterior)
     post = posterior()
     return _combine(text, prep.counts, _Probs(lang, post[lang], post))
 
