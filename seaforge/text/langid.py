@@ -466,10 +466,10 @@ def _is_foreign(prep: _Prepared, predictions) -> bool:
 
 
 def _finish_cluster(text: str, prep: _Prepared) -> Detection:
-    lang, p, posterior = cluster_model().decide(prep.cluster, prep.predictions)
+    lang, posterior = cluster_model().decide(prep.cluster, prep.predictions)
     if len(prep.counts) == 1:
         posterior.base = _ZERO
-        return Detection(lang, p, build=posterior)
+        return Detection(lang, None, build=posterior)
     post = posterior()
     return _combine(text, prep.counts, _Probs(lang, post[lang], post))
 

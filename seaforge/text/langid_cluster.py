@@ -165,15 +165,15 @@ def level2_vector(ev: Evidence) -> list[float]:
 class Posterior:
     """P(language) over a cluster model's languages, built when called (``Detection.scores``).
 
-    One small object rather than closures: a kept Detection then holds two or three objects for
-    the garbage collector to walk instead of about seventeen, which made keeping results
-    (``detect_batch``, a list of detections) about 1.4x slower than discarding them."""
+    ``decide`` finds the answer from the logits alone; the softmax waits until a probability
+    is read. One small object rather than closures: a kept Detection then holds two or three
+    objects for the garbage collector to walk instead of about seventeen, which made keeping
+    results (``detect_batch``, a list of detections) about 1.4x slower than discarding them."""
 
-    __slots__ = ("_model", "_exps", "_inv", "_ev", "_q", "base")
+    __slots__ = ("_model", "_logits", "_top", "_ev", "_q", "base")
 
-    def __init__(self, model: ClusterModel, exps: list[float], inv: float, ev: Evidence | None):
-        self._model, self._exps, self._inv, self._ev = model, exps, inv, ev
-        self._q = 0.5 if ev is None else None
+    def __init__(self, model: ClusterModel, logits: list[float], top: float, ev: Evidence):
+        self._model, self._logits, self._top, self._ev, self._q = model, logits, top, ev, None
         self.base: dict[str, float] | None = None  # keys put first, with their values overwritten
 
     def p_ms(self) -> float:
@@ -183,8 +183,12 @@ class Posterior:
         return self._q
 
     def __call__(self) -> dict[str, float]:
-        # Every probability is computed as ``decide`` computes it, so confidence == scores[lang].
-        out = dict(zip(self._model.groups, map(self._inv.__mul__, self._exps)))
+        exp, top, msa = math.exp, self._top, self._model._msa
+        exps = [exp(v - top) for v in self._logits]
+        total = sum(exps)
+        if self._q is None and not exps[msa] > 1e-4 * total:
+            self._q, self._ev = 0.5, None  # Malay with no chance: an even split, no level 2
+        out = dict(zip(self._model.groups, map((1.0 / total).__mul__, exps)))
         p_group, q = out.pop(GROUP), self.p_ms()
         out["id"] = p_group * (1.0 - q)
         out["ms"] = p_group * q
@@ -243,11 +247,11 @@ class ClusterModel:
     def posterior(self, ev: Evidence, preds: list) -> dict[str, float]:
         """P(language) over ``self.langs`` (sums to 1); ``preds`` is ``predict(ev.clean)``, and
         ``ev.cld2`` None means CLD2 was not asked (the fastText-only weights apply)."""
-        return self.decide(ev, preds)[2]()
+        return self.decide(ev, preds)[1]()
 
-    def decide(self, ev: Evidence, preds: list) -> tuple[str, float, Posterior]:
-        """The most probable language, its probability, and the whole posterior as a ``Posterior``
-        built when called, which detect needs only when ``scores`` is read.
+    def decide(self, ev: Evidence, preds: list) -> tuple[str, Posterior]:
+        """The most probable language and the whole posterior as a ``Posterior``, built when
+        called: detect needs it only when ``confidence`` or ``scores`` is read.
 
         The hot path of detect for cluster text: plain loops over a dozen labels (no numpy,
         whose per-call overhead is larger than the work here). Ties go as ``max`` over the
@@ -279,25 +283,19 @@ class ClusterModel:
                 if s > 1e-3:
                     logits[i] += w_cld2 * (log(s) - _CLD2_FLOOR)
         top = max(logits)
-        exps = [exp(v - top) for v in logits]
-        total = sum(exps)
-        inv = 1.0 / total
-        e_msa = exps[msa]
-        # Level 2 runs only once the split between id and ms is needed: for the answer when msa
-        # leads, else when the scores are read. Malay with no chance gets an even split.
-        post = Posterior(self, exps, inv, ev if e_msa > 1e-4 * total else None)
-        best = exps.index(1.0)  # the first group with the top logit (exp(0) is exactly 1.0)
+        post = Posterior(self, logits, top, ev)
+        best = logits.index(top)  # ties: the first group, as ``max`` over the posterior would
         if best != msa:
-            return self.groups[best], inv * 1.0, post
+            return self.groups[best], post
+        # Malay leads: level 2 splits it, and the best other group wins if it beats the larger half.
         q = post.p_ms()
-        p_group = inv * e_msa
-        p_split = p_group * q if q > 0.5 else p_group * (1.0 - q)
-        exps[msa] = -1.0  # the best other group ...
-        other = exps.index(max(exps))
-        exps[msa] = e_msa  # ... and back
-        if exps[other] >= 0.0 and inv * exps[other] >= p_split:
-            return self.groups[other], inv * exps[other], post
-        return ("ms" if q > 0.5 else "id"), p_split, post
+        logits[msa] = -math.inf
+        second = max(logits)
+        other = logits.index(second)
+        logits[msa] = top
+        if second > -math.inf and exp(second - top) >= (q if q > 0.5 else 1.0 - q):
+            return self.groups[other], post
+        return ("ms" if q > 0.5 else "id"), post
 
     def ms_probability(self, ev: Evidence) -> float:
         """Level 2: P(Malaysian | Indonesian or Malaysian), ``level2_vector`` weighed without
