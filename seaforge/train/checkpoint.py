@@ -4,6 +4,10 @@ accelerate's ``save_state`` stores model, optimizer, scheduler and every RNG (an
 FSDP/DeepSpeed); we add ``trainer_state.json`` with the step and the sampler counters. A checkpoint
 is written to ``step-NNNNNNN.tmp`` and renamed when complete, so a kill mid-write leaves the
 previous checkpoint as the latest.
+
+Where part of the model is frozen (LoRA, QLoRA), the weights file holds only the trainable tensors:
+the frozen base is reloaded from ``model.path`` on resume, as it was at the start. For the demo's
+Gemma 3 270M LoRA stage a checkpoint fell from 662 MB to tens of MB; for an 8B base, from ~16 GB.
 """
 
 from __future__ import annotations
@@ -14,6 +18,38 @@ import shutil
 from pathlib import Path
 
 STATE_FILE = "trainer_state.json"
+WEIGHTS_FILE = "model.safetensors"  # accelerate's name for the first model's weights
+
+
+def _trainable(model) -> set[str] | None:
+    """Names of the trainable parameters when some are frozen, else None (everything is saved)."""
+    names, frozen = set(), False
+    for name, param in model.named_parameters():
+        if param.requires_grad:
+            names.add(name)
+        else:
+            frozen = True
+    return names if frozen else None
+
+
+def _plain(accelerator) -> bool:
+    """accelerate saves this run's weights as one state dict (not FSDP, DeepSpeed or Megatron)."""
+    from accelerate.utils import DistributedType
+
+    return accelerator.distributed_type not in (
+        DistributedType.FSDP,
+        DistributedType.DEEPSPEED,
+        DistributedType.MEGATRON_LM,
+    )
+
+
+def _keep_trainable(models, weights, output_dir) -> None:
+    """accelerate's save-state hook: drop frozen tensors from each model's state dict."""
+    for model, state in zip(models, weights):
+        keep = _trainable(model)
+        if keep is not None:
+            for key in [key for key in state if key not in keep]:
+                del state[key]
 
 
 def checkpoint_dir(output_dir: str | Path) -> Path:
@@ -34,8 +70,9 @@ def latest_checkpoint(output_dir: str | Path) -> Path | None:
     return max(done, key=lambda folder: int(folder.name.split("-")[1]), default=None)
 
 
-def save_checkpoint(accelerator, output_dir: str | Path, step: int, state: dict, keep: int) -> Path:
-    """Write a checkpoint for ``step`` atomically and prune all but the newest ``keep``."""
+def save_checkpoint(accelerator, model, output_dir: str | Path, step: int, state: dict, keep: int) -> Path:
+    """Write a checkpoint of the prepared ``model`` (and the optimizer, scheduler and RNG
+    accelerate holds) for ``step`` atomically, and prune all but the newest ``keep``."""
     root = checkpoint_dir(output_dir)
     final = root / f"step-{step:07d}"
     tmp = root / f"step-{step:07d}.tmp"
@@ -43,9 +80,16 @@ def save_checkpoint(accelerator, output_dir: str | Path, step: int, state: dict,
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
     accelerator.wait_for_everyone()
-    accelerator.save_state(str(tmp), safe_serialization=True)
+    handle = accelerator.register_save_state_pre_hook(_keep_trainable)
+    try:
+        accelerator.save_state(str(tmp), safe_serialization=True)
+    finally:
+        handle.remove()
+    # FSDP and DeepSpeed write their own sharded files (the hook never sees them): all weights.
+    trainable_only = _plain(accelerator) and _trainable(model) is not None
     if accelerator.is_main_process:
-        (tmp / STATE_FILE).write_text(json.dumps({"step": step, **state}, indent=1))
+        meta = {"step": step, **state, "weights": "trainable" if trainable_only else "all"}
+        (tmp / STATE_FILE).write_text(json.dumps(meta, indent=1))
         if final.exists():  # move the old one aside first: a kill between the renames loses nothing
             aside = root / f"step-{step:07d}.old"
             shutil.rmtree(aside, ignore_errors=True)
@@ -64,7 +108,30 @@ def save_checkpoint(accelerator, output_dir: str | Path, step: int, state: dict,
     return final
 
 
-def load_checkpoint(accelerator, path: Path) -> dict:
-    """Restore model/optimizer/scheduler/RNG from ``path``; returns the trainer state."""
-    accelerator.load_state(str(path))
-    return json.loads((path / STATE_FILE).read_text())
+def load_checkpoint(accelerator, model, path: Path) -> dict:
+    """Restore the prepared ``model``, optimizer, scheduler and RNG from ``path``; returns the
+    trainer state."""
+    state = json.loads((path / STATE_FILE).read_text())
+    if state.get("weights") != "trainable":
+        accelerator.load_state(str(path))
+        return state
+    # Only the trainable tensors were saved: they must be exactly the model's trainable
+    # parameters (a checkpoint of another LoRA rank or target set is an error, not a partial load).
+    from safetensors import safe_open
+
+    from seaforge.errors import UserError
+
+    with safe_open(str(path / WEIGHTS_FILE), framework="pt") as f:
+        saved = {key: tuple(f.get_slice(key).get_shape()) for key in f.keys()}
+    expected = {name: tuple(p.shape) for name, p in model.named_parameters() if p.requires_grad}
+    if saved != expected:
+        missing = sorted(set(expected) - set(saved))
+        extra = sorted(set(saved) - set(expected))
+        shapes = sorted(k for k in set(saved) & set(expected) if saved[k] != expected[k])
+        raise UserError(
+            f"{path / WEIGHTS_FILE}: the checkpoint's trainable tensors do not match this model's "
+            f"(missing {missing[:2]}, unexpected {extra[:2]}, other shapes {shapes[:2]}); "
+            "was it written with other LoRA settings?"
+        )
+    accelerator.load_state(str(path), strict=False)
+    return state

@@ -193,7 +193,7 @@ def train_loop(
     model, optimizer, scheduler = accelerator.prepare(model, optimizer, scheduler)
     start, checkpoint = 0, latest_checkpoint(out) if resume else None
     if checkpoint is not None:
-        state = load_checkpoint(accelerator, checkpoint)
+        state = load_checkpoint(accelerator, model, checkpoint)
         sampler.load_state_dict(state["sampler"])
         start = state["step"]
         accelerator.print(f"resumed from {checkpoint} (step {start})")
@@ -231,7 +231,7 @@ def train_loop(
             # Step count or time, whichever comes first; the time keeps exact resume useful by default.
             by_time = _time_to_save(accelerator, last_save, opts.save_every_minutes)
             if _due(step, opts.save_every, opts.steps) or step == end or by_time:
-                save_checkpoint(accelerator, out, step, {"sampler": sampler.state_dict()}, opts.keep_checkpoints)
+                save_checkpoint(accelerator, model, out, step, {"sampler": sampler.state_dict()}, opts.keep_checkpoints)
                 last_save = clock()
     return model, history
 
