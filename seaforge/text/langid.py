@@ -341,13 +341,12 @@ def _script_decides(text: str, counts: dict[str, float]) -> str | None:
 
 def _prepare(text: str, defer: bool = True) -> _Prepared:
     """Everything short of lid.176 (the cluster model and CLD2 included); decides without it when it can."""
-    counts = script_counts(text)
-    if len(counts) > 1:
+    counts = script_counts(text, mixed=False)
+    if counts is None:
         # Letters in URLs, e-mails, handles and hashtags are no evidence of a language: a Thai
-        # post with a link or a brand hashtag is still Thai.
+        # post with a link or a brand hashtag is still Thai. Mixed text is counted once, cleaned.
         denoised = without_noise(text)
-        if denoised is not text:
-            counts = script_counts(denoised) or counts
+        counts = (denoised is not text and script_counts(denoised)) or script_counts(text)
     if "Latn" not in counts:
         return _Prepared(counts, None, None, [])
     if defer and len(counts) > 1:

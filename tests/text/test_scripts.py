@@ -61,3 +61,17 @@ def test_segmenter_runs_are_the_letters_and_marks_of_each_script():
     assert segment("ក្មេងៗលេងបាល់", "km") == ["ក្មេង", "ៗ", "លេង", "បាល់"]  # the repetition mark, as Thai ๆ
     assert segment("ฉันมี ๒ แมว", "th") == ["ฉัน", "มี", "๒", "แมว"]  # Thai digits are a number of their own
     assert "၌" in segment("ရန်ကုန်မြို့၌နေသည်။", "my")  # ၌ is a word, ။ is punctuation
+
+
+def test_script_counts_count_every_script_of_mixed_text_whatever_the_order():
+    from seaforge.text.langid_script import script_counts
+
+    # Thai 7 letters, Latin 3, Han 2 (each weighs 3), Khmer 3; digits, spaces and emoji count for none
+    text = "ภาษาไทย abc 中文 ខ្មែ 123 🙂"
+    expected = {"Thai": 7.0, "Latn": 3.0, "Hani": 6.0, "Khmr": 4.0}
+    assert script_counts(text) == expected
+    assert script_counts(" ".join(reversed(text.split()))) == expected
+    assert script_counts(text, mixed=False) is None  # the caller counts a cleaned text instead
+    assert script_counts("ภาษาไทย 123") == {"Thai": 11.0}  # one script: its share needs no count
+    assert script_counts("abc", mixed=False) == {"Latn": 3.0}
+    assert script_counts("123 🙂") == {}
