@@ -110,7 +110,9 @@ class Detection:
     @property
     def confidence(self) -> float:
         if self._confidence is None:
-            self._confidence = self.scores[self.lang]
+            # A build that can give one probability (langid_cluster.Posterior) spares the dict.
+            one = getattr(self._build, "probability", None) if self._scores is None else None
+            self._confidence = one(self.lang) if one is not None else self.scores[self.lang]
         return self._confidence
 
     @property

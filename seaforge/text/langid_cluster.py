@@ -182,13 +182,26 @@ class Posterior:
             self._q, self._ev = self._model.ms_probability(self._ev), None
         return self._q
 
-    def __call__(self) -> dict[str, float]:
-        exp, top, msa = math.exp, self._top, self._model._msa
+    def _softmax(self) -> tuple[list[float], float]:
+        exp, top = math.exp, self._top
         exps = [exp(v - top) for v in self._logits]
         total = sum(exps)
-        if self._q is None and not exps[msa] > 1e-4 * total:
+        if self._q is None and not exps[self._model._msa] > 1e-4 * total:
             self._q, self._ev = 0.5, None  # Malay with no chance: an even split, no level 2
-        out = dict(zip(self._model.groups, map((1.0 / total).__mul__, exps)))
+        return exps, 1.0 / total
+
+    def probability(self, lang: str) -> float:
+        """P(``lang``) alone, equal to ``self()[lang]`` (detect's confidence) without the dict."""
+        exps, inv = self._softmax()
+        model = self._model
+        if lang in ("id", "ms"):
+            p_group, q = inv * exps[model._msa], self.p_ms()
+            return p_group * q if lang == "ms" else p_group * (1.0 - q)
+        return inv * exps[model.groups.index(lang)]
+
+    def __call__(self) -> dict[str, float]:
+        exps, inv = self._softmax()
+        out = dict(zip(self._model.groups, map(inv.__mul__, exps)))
         p_group, q = out.pop(GROUP), self.p_ms()
         out["id"] = p_group * (1.0 - q)
         out["ms"] = p_group * q

@@ -320,3 +320,20 @@ def test_a_kept_detection_holds_few_objects_for_the_garbage_collector():
         assert found.lang in ("id", "ms")
         assert _tracked_reachable(found) <= 4
         assert found.scores[found.lang] == found.confidence  # the scores still build on demand
+
+
+def test_confidence_read_first_equals_the_scores_built_later():
+    # confidence comes from Posterior.probability (no dict); it must be exactly scores[lang]
+    texts = (
+        "Pemerintah daerah akan memperbaiki jalan yang rusak sebelum musim hujan tiba.",
+        "Kerajaan negeri akan membaiki jalan yang rosak sebelum musim tengkujuh.",
+        "Kula badhe tindak dhateng peken kaliyan ibu benjing enjing.",
+        "Abdi rék indit ka pasar jeung indung isukan isuk-isuk.",
+        "Pupuntahan ko ang tindahan mamayang hapon para bumili ng gatas.",
+        "The meeting has been moved to Thursday afternoon because of the holiday.",
+    )
+    for text in texts:
+        first = detect(text).confidence
+        found = detect(text)
+        assert found.scores[found.lang] == first
+        assert 0.0 < first <= 1.0
