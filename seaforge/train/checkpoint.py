@@ -21,15 +21,15 @@ STATE_FILE = "trainer_state.json"
 WEIGHTS_FILE = "model.safetensors"  # accelerate's name for the first model's weights
 
 
-def _trainable(model) -> set[str] | None:
-    """Names of the trainable parameters when some are frozen, else None (everything is saved)."""
-    names, frozen = set(), False
+def _trainable(model) -> dict[str, tuple[int, ...]] | None:
+    """Name -> shape of the trainable parameters when some are frozen, else None (all is saved)."""
+    shapes, frozen = {}, False
     for name, param in model.named_parameters():
         if param.requires_grad:
-            names.add(name)
+            shapes[name] = tuple(param.shape)
         else:
             frozen = True
-    return names if frozen else None
+    return shapes if frozen else None
 
 
 def _plain(accelerator) -> bool:
@@ -123,7 +123,7 @@ def load_checkpoint(accelerator, model, path: Path) -> dict:
 
     with safe_open(str(path / WEIGHTS_FILE), framework="pt") as f:
         saved = {key: tuple(f.get_slice(key).get_shape()) for key in f.keys()}
-    expected = {name: tuple(p.shape) for name, p in model.named_parameters() if p.requires_grad}
+    expected = _trainable(model) or {}
     if saved != expected:
         missing = sorted(set(expected) - set(saved))
         extra = sorted(set(saved) - set(expected))
